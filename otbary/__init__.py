@@ -1,0 +1,34 @@
+"""otbary: exact, fast and checkable Wasserstein-1 barycenters.
+
+Quick tour::
+
+    import otbary as ob
+    g = ob.Grid(shape=(32, 32), spacing=1 / 31)
+    mu = ob.Measure.on_grid(g, values)          # histogram on a grid
+    ob.w1(mu, nu, metric="cityblock")           # exact W1
+    res = ob.barycenter([mu, nu, rho], metric="cityblock")
+    res.cost, res.lower_bound, res.gap          # certified
+"""
+
+from .errors import NotOptimalError, SizeLimitError
+from .exact import barycenter, solve_w1, w1
+from .geometry import METRICS, Grid
+from .measures import Measure
+from .potentials import Potential
+from .results import BarycenterResult, W1Result
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "METRICS",
+    "BarycenterResult",
+    "Grid",
+    "Measure",
+    "NotOptimalError",
+    "Potential",
+    "SizeLimitError",
+    "W1Result",
+    "barycenter",
+    "solve_w1",
+    "w1",
+]
