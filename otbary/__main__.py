@@ -1,0 +1,7 @@
+"""``python -m otbary``: the same as the ``otbary`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,171 @@
+"""The public API of DESIGN's contract: names, signatures, result attributes, packaging."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import otbary as ob
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Names of the contract that exist now.
+CONTRACT_NOW = [
+    "Grid",
+    "Measure",
+    "w1",
+    "solve_w1",
+    "barycenter",
+    "BarycenterResult",
+    "W1Result",
+    "Potential",
+    "METRICS",
+    "NotOptimalError",
+    "SizeLimitError",
+    "testing",
+]
+#: Names of the contract that later issues add (interpolation, recursion, balls, certify).
+CONTRACT_LATER = ["interpolate", "recursive_barycenter", "ball_problem", "certify"]
+
+
+@pytest.mark.parametrize("name", CONTRACT_NOW)
+def test_contract_name_exists(name: str) -> None:
+    if name == "testing":
+        import otbary.testing  # noqa: F401
+    assert hasattr(ob, name), f"otbary.{name} is missing"
+
+
+@pytest.mark.parametrize("name", CONTRACT_LATER)
+def test_later_contract_names(name: str) -> None:
+    if not hasattr(ob, name):
+        pytest.xfail(f"otbary.{name} belongs to a later issue")
+    assert callable(getattr(ob, name))
+
+
+def test_all_is_accurate() -> None:
+    for name in ob.__all__:
+        assert hasattr(ob, name), f"otbary.__all__ lists {name!r}, which does not exist"
+    assert ob.__version__
+
+
+def _params(fn: object) -> dict[str, object]:
+    return {p.name: p.default for p in inspect.signature(fn).parameters.values()}  # type: ignore[arg-type]
+
+
+def test_signatures() -> None:
+    empty = inspect.Parameter.empty
+    assert _params(ob.Grid) == {"shape": empty, "spacing": 1.0, "origin": 0.0}
+    assert list(_params(ob.Measure))[:2] == ["points", "weights"] and _params(ob.Measure)["weights"] is None
+    assert list(_params(ob.Measure.on_grid))[:2] == ["grid", "values"]
+    assert _params(ob.w1) == {"mu": empty, "nu": empty, "metric": "euclidean"}
+    assert _params(ob.solve_w1) == {"mu": empty, "nu": empty, "metric": "euclidean"}
+    assert _params(ob.barycenter) == {
+        "measures": empty,
+        "weights": None,
+        "metric": "euclidean",
+        "method": "exact",
+        "support": None,
+        "eps": None,
+    }
+    assert set(ob.METRICS) == {"cityblock", "chebyshev", "euclidean"}
+
+
+def test_grid_and_measure_attributes() -> None:
+    g = ob.Grid(shape=(4, 3), spacing=0.5, origin=1.0)
+    assert g.points.shape == (12, 2) and g.size == 12
+    mu = ob.Measure.on_grid(g, np.full(12, 1 / 12))
+    assert mu.grid == g and mu.points.shape == (12, 2) and mu.weights.shape == (12,)
+    pc = ob.Measure(np.zeros((2, 2)))
+    np.testing.assert_array_equal(pc.weights, [0.5, 0.5])
+
+
+def test_w1_result_attributes() -> None:
+    mu = ob.Measure([[0.0, 0.0], [1.0, 0.0]])
+    nu = ob.Measure([[0.0, 1.0]])
+    assert isinstance(ob.w1(mu, nu), float)
+    res = ob.solve_w1(mu, nu, metric="cityblock")
+    assert isinstance(res, ob.W1Result)
+    for attr in ("cost", "potential", "lower_bound", "gap", "metric", "method", "status", "info"):
+        assert hasattr(res, attr), attr
+    assert isinstance(res.potential, ob.Potential)
+    assert res.cost == pytest.approx(1.5)
+    assert dataclasses.is_dataclass(res)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.cost = 0.0  # type: ignore[misc]
+
+
+def test_barycenter_result_attributes() -> None:
+    mu = ob.Measure([[0.0, 0.0], [1.0, 0.0]])
+    nu = ob.Measure([[0.0, 1.0]])
+    res = ob.barycenter([mu, nu], [0.25, 0.75], metric="euclidean")
+    assert isinstance(res, ob.BarycenterResult)
+    for attr in (
+        "measure",
+        "cost",
+        "lower_bound",
+        "gap",
+        "weights",
+        "method",
+        "info",
+        "metric",
+        "costs",
+        "relative_gap",
+        "status",
+    ):
+        assert hasattr(res, attr), attr
+    assert isinstance(res.measure, ob.Measure)
+    assert res.method == "exact"
+    np.testing.assert_allclose(res.weights, [0.25, 0.75])
+    assert "support" in res.info
+    assert res.gap == pytest.approx(res.cost - res.lower_bound)
+    assert dataclasses.is_dataclass(res)
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_import_does_not_import_torch() -> None:
+    code = (
+        "import sys, otbary, otbary.testing, otbary.testing.identities\n"
+        "bad = sorted(m for m in ('torch', 'hypothesis', 'matplotlib') if m in sys.modules)\n"
+        "print(','.join(bad))\n"
+    )
+    heavy = set(filter(None, _run(code).strip().split(",")))
+    assert "torch" not in heavy, "import otbary imported torch"
+    assert "hypothesis" not in heavy, "import otbary.testing imported hypothesis (strategies must be lazy)"
+
+
+def test_testing_strategies_are_reachable() -> None:
+    import otbary.testing as ot_testing
+
+    strategies = ot_testing.strategies
+    for name in (
+        "weights",
+        "point_clouds",
+        "grids",
+        "grid_measures",
+        "metrics",
+        "measure_lists",
+        "translates_case",
+        "two_measures_case",
+        "pushed_pair_case",
+    ):
+        assert callable(getattr(strategies, name)), name
+    for name in ot_testing.__all__:
+        assert hasattr(ot_testing, name), name
+
+
+def test_ships_py_typed() -> None:
+    assert resources.files("otbary").joinpath("py.typed").is_file()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert "py.typed" in pyproject, "py.typed must be listed in the package data"

@@ -1,0 +1,310 @@
+"""Grid fast paths: neighbour arcs, the interior-point LP solver, certified W1 and barycenters.
+
+Every answer is checked against an independent oracle: POT's network simplex
+(``ot.emd2``) on the dense cost matrix for W1, and POT's dense barycenter LP
+(``ot.lp.barycenter``) for barycenters. Euclidean cost matrices are built with
+``metric="minkowski", p=2`` (SciPy's ``cdist``): POT's ``metric="euclidean"`` goes through
+``sqrt(|x|^2 + |y|^2 - 2 x.y)``, whose rounding (about 1e-8) would swamp the comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ot
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+import otbary as ob
+from otbary.exact.arcs import neighbour_arcs, offset_arcs, primitive_offsets
+from otbary.exact.grid import barycenter_grid, w1_grid
+from otbary.exact.ipm import solve_lp
+
+METRICS = ("cityblock", "chebyshev", "euclidean")
+RTOL = 1e-8
+
+
+def cost_matrix(grid: ob.Grid, metric: str) -> np.ndarray:
+    """Dense ``d(x_i, x_j)`` on the grid nodes, computed exactly."""
+    pts = grid.points
+    if metric == "euclidean":
+        return ot.dist(pts, pts, metric="minkowski", p=2)
+    return ot.dist(pts, pts, metric=metric)
+
+
+def histogram(rng: np.random.Generator, n: int, sparse: bool = False) -> np.ndarray:
+    v = rng.random(n)
+    if sparse:
+        v[rng.random(n) < 0.7] = 0.0
+        v[rng.integers(n)] += 0.5
+    return v / v.sum()
+
+
+def barycenter_value(b: np.ndarray, inputs: np.ndarray, lam: np.ndarray, M: np.ndarray) -> float:
+    """``sum_k lam_k W1(b, a_k)`` by POT's network simplex."""
+    return float(sum(lk * ot.emd2(b, inputs[:, k], M) for k, lk in enumerate(lam)))
+
+
+def assert_certified(res: ob.BarycenterResult | ob.W1Result) -> None:
+    assert np.isfinite(res.cost) and np.isfinite(res.lower_bound)
+    assert res.lower_bound <= res.cost + 1e-12
+    assert res.gap <= 1e-7 * max(res.cost, 1e-4)  # GAP_RTOL, GAP_FLOOR * diameter (~1)
+    assert res.status == "optimal"
+
+
+# --------------------------------------------------------------------------- arcs
+
+
+@pytest.mark.parametrize(
+    ("shape", "metric", "expected"),
+    [
+        ((5,), "cityblock", 8),
+        ((4, 3), "cityblock", 2 * (3 * 3 + 4 * 2)),
+        ((3, 3, 3), "cityblock", 6 * 2 * 9),
+        ((4, 3), "chebyshev", 2 * (3 * 3 + 4 * 2 + 2 * 3 * 2)),
+        ((3, 3, 3), "chebyshev", 2 * (3 * 2 * 9 + 6 * 2 * 2 * 3 + 4 * 8)),
+    ],
+)
+def test_neighbour_arc_counts(shape: tuple[int, ...], metric: str, expected: int) -> None:
+    tail, head, length = neighbour_arcs(ob.Grid(shape), metric)
+    assert tail.size == head.size == length.size == expected
+    assert len(set(zip(tail.tolist(), head.tolist(), strict=True))) == expected  # no duplicates
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("shape", [(6,), (5, 4), (3, 4, 3)])
+def test_arc_lengths_are_distances(metric: str, shape: tuple[int, ...]) -> None:
+    grid = ob.Grid(shape, spacing=[0.5, 0.25, 2.0][: len(shape)])
+    tail, head, length = neighbour_arcs(grid, metric, radius=2)
+    pts = grid.points
+    d = ob.geometry.norm(pts[tail] - pts[head], metric)
+    np.testing.assert_allclose(length, d, rtol=1e-15)
+
+
+def test_primitive_offsets_and_reverse_arcs() -> None:
+    offs = primitive_offsets(2, 2)
+    assert offs.shape == (16, 2)
+    assert all(np.gcd(*o) == 1 for o in offs)
+    np.testing.assert_array_equal(offs[0::2], -offs[1::2])
+    arcs = offset_arcs(ob.Grid((5, 4)), offs, "euclidean")
+    np.testing.assert_array_equal(arcs.tail[arcs.reverse], arcs.head)
+    np.testing.assert_array_equal(arcs.head[arcs.reverse], arcs.tail)
+
+
+# --------------------------------------------------------------------------- interior point
+
+
+def test_ipm_matches_highs_on_random_lp() -> None:
+    rng = np.random.default_rng(3)
+    m, n = 40, 120
+    A = sp.hstack([sp.identity(m), sp.random(m, n - m, density=0.1, random_state=4)], format="csr")
+    b = A @ rng.random(n)
+    c = rng.random(n)
+    res = solve_lp(A, b, c)
+    ref = linprog(c, A_eq=A, b_eq=b, method="highs")
+    assert res.status == "optimal"
+    assert abs(c @ res.x - ref.fun) <= 1e-9 * abs(ref.fun)
+    assert abs(b @ res.y - ref.fun) <= 1e-9 * abs(ref.fun)
+    np.testing.assert_allclose(A @ res.x, b, atol=1e-12)
+
+
+def test_ipm_superlu_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otbary.exact import ipm
+
+    monkeypatch.setattr(ipm, "_PARDISO", [None])
+    grid = ob.Grid((5, 4), spacing=0.5)
+    rng = np.random.default_rng(1)
+    a, b = histogram(rng, grid.size), histogram(rng, grid.size)
+    res = w1_grid(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), "cityblock")
+    assert res.info["backend"] == "superlu"
+    assert res.cost == pytest.approx(ot.emd2(a, b, cost_matrix(grid, "cityblock")), rel=RTOL)
+
+
+# --------------------------------------------------------------------------- W1
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize(("shape", "spacing"), [((9,), 0.3), ((6, 5), 1 / 5), ((4, 3, 3), (1.0, 0.5, 0.7))])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_w1_grid_matches_network_simplex(metric: str, shape: tuple[int, ...], spacing: object,
+                                         sparse: bool) -> None:
+    rng = np.random.default_rng(hash((metric, shape, sparse)) % 2**32)
+    grid = ob.Grid(shape, spacing=spacing)
+    a, b = histogram(rng, grid.size, sparse), histogram(rng, grid.size, sparse)
+    ref = ot.emd2(a, b, cost_matrix(grid, metric))
+    res = w1_grid(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), metric)
+    assert res.method == "grid-flow"
+    assert_certified(res)
+    assert res.cost == pytest.approx(ref, rel=RTOL)
+    f = res.potential
+    assert f.lipschitz == 1.0
+    assert f.max_violation() <= 1e-12
+    assert res.lower_bound == pytest.approx(float(f.values @ (a - b)), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_w1_public_api_on_grid(metric: str) -> None:
+    rng = np.random.default_rng(7)
+    grid = ob.Grid((7, 6), spacing=0.2)
+    a, b = histogram(rng, grid.size), histogram(rng, grid.size, sparse=True)
+    mu, nu = ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b)
+    ref = ot.emd2(a, b, cost_matrix(grid, metric))
+    assert ob.w1(mu, nu, metric=metric) == pytest.approx(ref, rel=RTOL)
+    res = ob.solve_w1(mu, nu, metric=metric)
+    assert res.method == "grid-flow"
+    assert res.info["n_arcs"] > 0
+
+
+def test_w1_grid_edge_cases() -> None:
+    grid = ob.Grid((5, 4), spacing=0.5)
+    a = histogram(np.random.default_rng(0), grid.size)
+    mu = ob.Measure.on_grid(grid, a)
+    same = w1_grid(mu, mu, "cityblock")
+    assert same.cost == pytest.approx(0.0, abs=1e-12)
+    assert_certified(same)
+    p, q = np.zeros(grid.size), np.zeros(grid.size)
+    p[0], q[-1] = 1.0, 1.0
+    far = w1_grid(ob.Measure.on_grid(grid, p), ob.Measure.on_grid(grid, q), "cityblock")
+    assert far.cost == pytest.approx(4 * 0.5 + 3 * 0.5, rel=1e-12)
+    one = ob.Grid((1, 1))
+    single = w1_grid(ob.Measure.on_grid(one, [1.0]), ob.Measure.on_grid(one, [1.0]), "euclidean")
+    assert single.cost == 0.0 and single.lower_bound == 0.0
+
+
+def test_euclidean_arc_generation_records_rounds() -> None:
+    grid = ob.Grid((9, 9), spacing=1 / 8)
+    a, b = np.zeros(grid.size), np.zeros(grid.size)
+    a[grid.index([0, 0])], b[grid.index([8, 3])] = 1.0, 1.0  # direction (8, 3) is not in radius 2
+    res = w1_grid(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), "euclidean")
+    assert res.cost == pytest.approx(np.hypot(1.0, 3 / 8), rel=1e-10)
+    assert res.info["rounds"] >= 2
+    assert_certified(res)
+
+
+# --------------------------------------------------------------------------- barycenters
+
+
+BARY_CASES = [
+    ("cityblock", (6, 6), [0.5, 0.3, 0.2]),
+    ("cityblock", (8, 8), [0.25, 0.25, 0.25, 0.25]),
+    ("cityblock", (10,), [0.6, 0.4]),
+    ("chebyshev", (6, 6), [0.2, 0.5, 0.3]),
+    ("chebyshev", (5, 7), [0.5, 0.5]),
+    ("euclidean", (6, 6), [1 / 3, 1 / 3, 1 / 3]),
+    ("euclidean", (5, 5), [0.7, 0.2, 0.1]),
+    ("cityblock", (3, 3, 3), [0.4, 0.6]),
+    ("euclidean", (3, 3, 2), [0.3, 0.3, 0.4]),
+]
+
+
+@pytest.mark.parametrize(("metric", "shape", "weights"), BARY_CASES)
+def test_barycenter_grid_matches_pot_lp(metric: str, shape: tuple[int, ...], weights: list[float]) -> None:
+    rng = np.random.default_rng(len(shape) * 100 + len(weights))
+    grid = ob.Grid(shape, spacing=1 / (shape[0] - 1))
+    lam = np.asarray(weights)
+    inputs = np.stack([histogram(rng, grid.size, sparse=k % 2 == 1) for k in range(lam.size)], axis=1)
+    M = cost_matrix(grid, metric)
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    ms = [ob.Measure.on_grid(grid, inputs[:, k]) for k in range(lam.size)]
+    res = barycenter_grid(ms, lam, metric, grid)
+    assert_certified(res)
+    assert res.cost == pytest.approx(ref, rel=RTOL)
+    # the returned measure really achieves the cost, input by input
+    b = np.asarray(res.measure.weights)
+    exact = np.array([ot.emd2(b, inputs[:, k], M) for k in range(lam.size)])
+    np.testing.assert_allclose(res.costs, exact, rtol=1e-7, atol=1e-12)
+    assert res.cost == pytest.approx(float(lam @ exact), rel=1e-8)
+    assert res.potentials is not None
+    for pot, lk in zip(res.potentials, lam, strict=True):
+        assert pot.lipschitz == lk
+        assert pot.max_violation() <= 1e-12
+    assert res.info["support"] == "grid"
+    assert res.info["costs_not_certified"] == []
+    assert res.method == "exact"
+
+
+def test_barycenter_public_api_on_grid() -> None:
+    rng = np.random.default_rng(11)
+    grid = ob.Grid((7, 7), spacing=1 / 6)
+    ms = [ob.Measure.on_grid(grid, histogram(rng, grid.size)) for _ in range(3)]
+    res = ob.barycenter(ms, weights=[0.2, 0.3, 0.5], metric="cityblock")
+    assert res.info["support"] == "grid"
+    assert res.measure.grid == grid
+    assert_certified(res)
+
+
+def test_barycenter_weight_zero_and_single_input() -> None:
+    rng = np.random.default_rng(5)
+    grid = ob.Grid((6, 5), spacing=0.25)
+    hs = [histogram(rng, grid.size) for _ in range(3)]
+    ms = [ob.Measure.on_grid(grid, h) for h in hs]
+    M = cost_matrix(grid, "cityblock")
+    lam = np.array([0.6, 0.0, 0.4])
+    res = barycenter_grid(ms, lam, "cityblock", grid)
+    assert_certified(res)
+    assert res.potentials is not None and np.ptp(res.potentials[1].values) == 0.0
+    b = np.asarray(res.measure.weights)
+    assert res.costs[1] == pytest.approx(ot.emd2(b, hs[1], M), rel=1e-7)
+    # two inputs, lam_1 > lam_2: the optimum is lam_2 W1(nu_1, nu_2) (DESIGN fact 5)
+    assert res.cost == pytest.approx(0.4 * ot.emd2(hs[0], hs[2], M), rel=1e-8)
+    solo = barycenter_grid(ms[:1], np.ones(1), "euclidean", grid)
+    assert solo.cost == pytest.approx(0.0, abs=1e-10)
+    np.testing.assert_allclose(solo.measure.weights, hs[0], atol=1e-9)
+
+
+def test_barycenter_identical_inputs_and_point_masses() -> None:
+    grid = ob.Grid((5, 5), spacing=0.25)
+    h = histogram(np.random.default_rng(2), grid.size)
+    same = barycenter_grid([ob.Measure.on_grid(grid, h)] * 3, np.full(3, 1 / 3), "chebyshev", grid)
+    assert same.cost == pytest.approx(0.0, abs=1e-10)
+    assert_certified(same)
+    deltas = []
+    for idx in ([0, 0], [4, 0], [2, 4]):
+        v = np.zeros(grid.size)
+        v[grid.index(idx)] = 1.0
+        deltas.append(ob.Measure.on_grid(grid, v))
+    res = barycenter_grid(deltas, np.full(3, 1 / 3), "cityblock", grid)
+    # weighted coordinate-wise median of the three points is (2, 0): distances 2 + 2 + 4 steps
+    assert res.cost == pytest.approx((2 + 2 + 4) * 0.25 / 3, rel=1e-9)
+    one = ob.Grid((1,))
+    single = barycenter_grid([ob.Measure.on_grid(one, [1.0])] * 2, np.array([0.5, 0.5]), "cityblock", one)
+    assert single.cost == 0.0 and single.measure.weights[0] == 1.0
+
+
+def test_translates_cityblock_weighted_median() -> None:
+    """DESIGN fact 6 (cityblock): optimum = sum_k lam_k ||a_k - a*||_1, a* the weighted median."""
+    grid = ob.Grid((12, 12), spacing=0.1)
+    shape = np.zeros((12, 12))
+    shape[0:3, 0:2] = [[0.1, 0.2], [0.3, 0.1], [0.2, 0.1]]
+    shifts = np.array([[0, 0], [6, 2], [3, 9], [8, 7]])
+    lam = np.array([0.1, 0.2, 0.3, 0.4])
+    ms = [ob.Measure.on_grid(grid, np.roll(shape, tuple(s), axis=(0, 1))) for s in shifts]
+    res = barycenter_grid(ms, lam, "cityblock", grid)
+    median = []
+    for ax in range(2):
+        order = np.argsort(shifts[:, ax])
+        cum = np.cumsum(lam[order])
+        median.append(shifts[order][np.searchsorted(cum, 0.5), ax])
+    expected = 0.1 * float(lam @ np.abs(shifts - np.array(median)).sum(axis=1))
+    assert res.cost == pytest.approx(expected, rel=1e-9)
+    assert_certified(res)
+
+
+@pytest.mark.slow
+def test_barycenter_medium_grid_is_certified() -> None:
+    n = 32
+    grid = ob.Grid((n, n), spacing=1 / (n - 1))
+    pts = grid.points
+    ms = []
+    for cx, cy, s in [(0.3, 0.3, 0.1), (0.7, 0.4, 0.15), (0.5, 0.75, 0.08)]:
+        v = np.exp(-((pts[:, 0] - cx) ** 2 + (pts[:, 1] - cy) ** 2) / (2 * s * s))
+        ms.append(ob.Measure.on_grid(grid, v, normalize=True))
+    res = barycenter_grid(ms, np.full(3, 1 / 3), "cityblock", grid)
+    assert_certified(res)
+    small = ob.Grid((12, 12), spacing=1 / 11)
+    pts = small.points
+    ms = [ob.Measure.on_grid(small, np.exp(-((pts - c) ** 2).sum(axis=1) / 0.02), normalize=True)
+          for c in ([0.2, 0.3], [0.8, 0.5], [0.4, 0.9])]
+    res = barycenter_grid(ms, np.full(3, 1 / 3), "euclidean", small)
+    assert_certified(res)
+    assert res.info["rounds"] >= 1
