@@ -55,7 +55,9 @@ def _per_axis(value: Union[float, Sequence[float], ArrayLike], ndim: int, name: 
     if arr.ndim == 0:
         arr = np.full(ndim, float(arr))
     if arr.shape != (ndim,):
-        raise ValueError(f"{name} must be a scalar or have one entry per axis ({ndim}); got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or have one entry per axis ({ndim}); got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; got {arr.tolist()}")
     return tuple(float(a) for a in arr)
@@ -94,7 +96,7 @@ class Grid:
         else:
             try:
                 shape_t = tuple(int(s) for s in shape)
-            except TypeError as exc:
+            except (TypeError, ValueError) as exc:
                 raise TypeError(f"shape must be an int or a sequence of ints; got {shape!r}") from exc
             if any(float(s) != int(s) for s in shape):
                 raise TypeError(f"shape must hold integers; got {shape!r}")
@@ -122,7 +124,8 @@ class Grid:
     @property
     def axes(self) -> list[NDArray[np.float64]]:
         """Node coordinates along each axis."""
-        return [o + h * np.arange(s) for s, h, o in zip(self.shape, self.spacing, self.origin)]
+        return [np.asarray(o + h * np.arange(s), dtype=float)
+                for s, h, o in zip(self.shape, self.spacing, self.origin, strict=True)]
 
     @property
     def points(self) -> NDArray[np.float64]:

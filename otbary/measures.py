@@ -89,7 +89,7 @@ class Measure:
         _grid: Optional[Grid] = None,
     ) -> None:
         try:
-            pts = np.asarray(points, dtype=float)
+            pts = np.array(points, dtype=float)
         except (TypeError, ValueError) as exc:
             raise TypeError("points must be an array of numbers") from exc
         if pts.ndim == 1:

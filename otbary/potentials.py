@@ -36,7 +36,9 @@ def _chunked_min_plus(values: NDArray[np.float64], src: NDArray[np.float64], dst
     return out
 
 
-def _grid_envelope_cityblock(values: NDArray[np.float64], grid: Grid, lipschitz: float) -> NDArray[np.float64]:
+def _grid_envelope_cityblock(
+    values: NDArray[np.float64], grid: Grid, lipschitz: float
+) -> NDArray[np.float64]:
     # d1 is a sum over axes, so the min-plus convolution with L*d1 is a composition of 1D ones;
     # each 1D one is  min_j g_j + L|x_i - x_j| = min(forward, backward) cumulative minima.
     g = values.reshape(grid.shape).copy()
@@ -163,4 +165,5 @@ def barycenter_lower_bound(g_support: Sequence[ArrayLike], g_inputs: Sequence[Ar
     ``input_weights[k]``.
     """
     total = np.sum([np.asarray(g, dtype=float) for g in g_support], axis=0)
-    return float(np.min(total) - sum(float(np.dot(g, w)) for g, w in zip(g_inputs, input_weights)))
+    pairs = zip(g_inputs, input_weights, strict=True)
+    return float(np.min(total) - sum(float(np.dot(g, w)) for g, w in pairs))
