@@ -48,6 +48,7 @@ from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope
 from ..results import BarycenterResult, W1Result
 from .arcs import ArcSet, neighbour_offsets, offset_arcs
+from .highs import check_gap
 from .ipm import IPMResult, solve_lp
 
 __all__ = ["GAP_FLOOR", "GAP_RTOL", "barycenter_grid", "w1_grid"]
@@ -308,14 +309,10 @@ def _solve_generating_arcs(
 
 
 def _check_gap(cost: float, lower: float, grid: Grid, metric: str, what: str, info: dict[str, Any]) -> None:
-    """Raise :class:`NotOptimalError` unless ``cost - lower`` is within the tolerance."""
-    allowed = GAP_RTOL * max(cost, GAP_FLOOR * _diameter(grid, metric))
-    if not (np.isfinite(cost) and np.isfinite(lower)) or cost - lower > allowed:
-        raise NotOptimalError(
-            f"{what}: certified gap {cost - lower:.3e} (cost {cost:.12g}, lower bound {lower:.12g}) "
-            f"exceeds {allowed:.3e}; interior point status {info.get('ipm_status')!r}, "
-            f"{info.get('iterations')} iterations, {info.get('rounds')} rounds"
-        )
+    """Raise :class:`NotOptimalError` unless ``cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * diam)``."""
+    check_gap(cost, lower, GAP_FLOOR * _diameter(grid, metric), what, rtol=GAP_RTOL,
+              detail=f" (interior point status {info.get('ipm_status')!r}, "
+                     f"{info.get('iterations')} iterations, {info.get('rounds')} rounds)")
 
 
 @dataclass

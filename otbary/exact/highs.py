@@ -152,7 +152,8 @@ def solve_lp(
     )
 
 
-def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: float = GAP_RTOL) -> float:
+def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: float = GAP_RTOL,
+              detail: str = "") -> float:
     """Raise unless ``cost - lower_bound <= rtol * max(|cost|, scale)``; return the gap.
 
     Parameters
@@ -168,6 +169,8 @@ def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: fl
         Name of the problem, used in the error message.
     rtol : float
         Relative tolerance, :data:`GAP_RTOL` by default.
+    detail : str
+        Solver details appended to the error message.
 
     Raises
     ------
@@ -179,7 +182,7 @@ def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: fl
     if not np.isfinite(gap) or gap > tol:
         raise NotOptimalError(
             f"{what}: cost {cost:.17g} and certified lower bound {lower_bound:.17g} differ by "
-            f"{gap:.3g} > tolerance {tol:.3g}; the answer is not certified optimal"
+            f"{gap:.3g} > tolerance {tol:.3g}; the answer is not certified optimal{detail}"
         )
     return gap
 
