@@ -10,18 +10,32 @@ Quick tour::
     res.cost, res.lower_bound, res.gap          # certified
 """
 
+from .balls import ball_problem
+from .certify import certify
+from .entropic import sinkhorn_divergence, sinkhorn_w1
 from .errors import NotOptimalError, SizeLimitError
 from .exact import barycenter, solve_w1, w1
 from .geometry import METRICS, Grid
+from .interpolation import geodesic, interpolate, recursive_barycenter
 from .measures import Measure
 from .potentials import Potential
-from .results import BarycenterResult, W1Result
+from .results import BallResult, BarycenterResult, CertifyResult, SinkhornResult, W1Result
 
 __version__ = "0.1.0"
 
 __all__ = [
     "METRICS",
+    "BallResult",
     "BarycenterResult",
+    "CertifyResult",
+    "SinkhornResult",
+    "ball_problem",
+    "certify",
+    "geodesic",
+    "interpolate",
+    "recursive_barycenter",
+    "sinkhorn_divergence",
+    "sinkhorn_w1",
     "Grid",
     "Measure",
     "NotOptimalError",

@@ -17,10 +17,32 @@ import argparse
 import os
 import sys
 import traceback
-from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "SUBCOMMANDS"]
+
+#: Sub-commands implemented in their own modules: ``name -> (module, help, description)``.
+#: Each module provides ``add_arguments(parser)`` and ``run_cli(args) -> int`` (the exit code).
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": (
+        "otbary.demo",
+        "2D toy barycenters: exact, neural, certified; figures, report.md and report.json",
+        "Solve 2D toy barycenter problems exactly, train a neural barycenter, certify it and write "
+        "figures and a report.",
+    ),
+    "validate": (
+        "otbary.validation.runner",
+        "run the ground-truth validation cases (and a candidate) and write a report",
+        "Run every named ground-truth case through the exact solvers (and a candidate barycenter "
+        "function if given) and write report.md, report.json and figures.",
+    ),
+}
+
+
+def _load(module: str) -> Any:
+    import importlib
+
+    return importlib.import_module(module)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,40 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser(
-        "demo",
-        help="exact W1 barycenters of 2D toys: figures, report.md and report.json",
-        description="Solve three 2D toy barycenter problems with known answers (translates of a blob, "
-        "Gaussian mixtures, two measures with weights 0.6/0.4) and write figures and a report.",
-    )
-    p.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
-    p.add_argument("--quick", action="store_true", help="16x16 grid instead of 48x48 (a few seconds)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--no-figures", action="store_true", help="write the report only")
+    for name, (module, help_, description) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=description)
+        _load(module).add_arguments(p)
 
     sub.add_parser("toys", help="list the toy distributions of otbary.toys")
     return parser
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from .demo import DemoError, OutputError, run_demo
-
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        print(f"otbary: error: --out {str(out)!r} exists and is not a folder", file=sys.stderr)
-        return 2
-    try:
-        report = run_demo(out, quick=args.quick, progress=not args.no_progress, figures=not args.no_figures)
-    except OutputError as exc:
-        print(f"otbary: error: {exc}", file=sys.stderr)
-        return 2
-    except DemoError as exc:
-        print(f"otbary: error: {exc}", file=sys.stderr)
-        return 1
-    print(f"otbary demo: {len(report['cases'])} cases, all known-answer checks passed, "
-          f"{report['total_time_s']:.1f} s; wrote {out / 'report.md'}, {out / 'report.json'}"
-          + ("" if args.no_figures else f" and {out / 'figures'}/"))
-    return 0
 
 
 def _toys(args: argparse.Namespace) -> int:
@@ -81,9 +75,10 @@ def _toys(args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; return the exit code (``argparse`` exits 2 itself on bad usage)."""
     args = build_parser().parse_args(argv)
-    handlers = {"demo": _demo, "toys": _toys}
     try:
-        return handlers[args.command](args)
+        if args.command == "toys":
+            return _toys(args)
+        return int(_load(SUBCOMMANDS[args.command][0]).run_cli(args))
     except KeyboardInterrupt:
         print("otbary: interrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,7 @@ Three cases on a regular grid of the unit square, cityblock metric, each a known
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import platform
@@ -35,7 +36,10 @@ from .measures import Measure
 from .results import BarycenterResult
 from .toys import coordinatewise_median, gaussian, mixture, random_mixture, ring, translate
 
-__all__ = ["DemoError", "OutputError", "Case", "build_cases", "run_case", "run_demo", "CHECK_TOL"]
+__all__ = [
+    "add_arguments", "run_cli", "DemoError", "OutputError", "Case", "build_cases", "run_case", "run_demo",
+    "CHECK_TOL",
+]
 
 #: Absolute tolerance of the known-answer checks (objectives are O(0.1) on the unit square).
 CHECK_TOL = 1e-6
@@ -340,3 +344,33 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
         bad = [e["name"] for e in entries if not e["checks"].get("ok")]
         raise DemoError(f"known-answer check failed for: {', '.join(bad)} (see {out / 'report.md'})")
     return report
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``otbary demo``."""
+    p.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    p.add_argument("--quick", action="store_true", help="16x16 grid instead of 48x48 (a few seconds)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-figures", action="store_true", help="write the report only")
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Run ``otbary demo`` from parsed arguments; return the exit code (0, 1 or 2)."""
+    import sys
+
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(f"otbary: error: --out {str(out)!r} exists and is not a folder", file=sys.stderr)
+        return 2
+    try:
+        report = run_demo(out, quick=args.quick, progress=not args.no_progress, figures=not args.no_figures)
+    except OutputError as exc:
+        print(f"otbary: error: {exc}", file=sys.stderr)
+        return 2
+    except DemoError as exc:
+        print(f"otbary: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"otbary demo: {len(report['cases'])} cases, all known-answer checks passed, "
+          f"{report['total_time_s']:.1f} s; wrote {out / 'report.md'}, {out / 'report.json'}"
+          + ("" if args.no_figures else f" and {out / 'figures'}/"))
+    return 0

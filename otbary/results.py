@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from .measures import Measure
 from .potentials import Potential
 
-__all__ = ["W1Result", "BarycenterResult"]
+__all__ = ["W1Result", "BarycenterResult", "SinkhornResult", "BallResult", "CertifyResult"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,141 @@ class BarycenterResult:
     def relative_gap(self) -> float:
         """``gap / max(|cost|, tiny)``."""
         return self.gap / max(abs(self.cost), 1e-300)
+
+
+@dataclass(frozen=True)
+class SinkhornResult:
+    """An entropic W1 problem between two measures (cost ``d(x, y)``, not ``d^2``).
+
+    Attributes
+    ----------
+    value : float
+        The entropic objective ``OT_eps(mu, nu) = <C, P> + eps * KL(P | mu x nu)`` at the returned plan.
+    cost : float
+        ``<C, P>``: the transport cost of the entropic plan ``P`` (an upper bound on ``W1`` once the
+        plan's marginals are exact).
+    divergence : float or None
+        The debiased Sinkhorn divergence ``OT_eps(mu, nu) - (OT_eps(mu, mu) + OT_eps(nu, nu)) / 2``
+        when it was asked for.
+    eps : float
+    metric : str
+    n_iter : int
+        Iterations used.
+    converged : bool
+        ``True`` when the marginal violation fell below the tolerance before the iteration cap.
+    marginal_error : float
+        The final L1 marginal violation.
+    info : dict
+        Solver details (path ``"grid-separable"`` or ``"dense"``, eps schedule, times).
+    """
+
+    value: float
+    cost: float
+    eps: float
+    metric: str
+    n_iter: int
+    converged: bool
+    marginal_error: float
+    divergence: Optional[float] = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+@dataclass(frozen=True)
+class BallResult:
+    r"""A Wasserstein-ball problem ``min W1(mu, target) s.t. W1(mu, nu_k) <= eta_k`` (DESIGN fact 10).
+
+    Attributes
+    ----------
+    measure : Measure or None
+        The minimiser ``mu`` (``None`` when the instance is infeasible).
+    cost : float
+        ``W1(measure, target)``, computed exactly (``nan`` is never returned: ``inf`` when infeasible).
+    multipliers : ndarray
+        ``lambda_k >= 0``, one per ball; by LP duality ``mu`` also solves the barycenter problem with
+        weights proportional to ``(1, lambda_1, ..., lambda_K)``.
+    active : ndarray of bool
+        Which constraints hold with equality (up to the solver tolerance).
+    feasible : bool
+    radius_scale : float
+        The smallest common factor ``s`` such that the radii ``s * eta`` admit a feasible ``mu``
+        (``<= 1`` exactly when the instance is feasible).
+    distances : ndarray
+        ``W1(measure, nu_k)`` for each ball centre (``inf`` when infeasible).
+    lower_bound : float
+        A dual lower bound on the optimum (``-inf`` when infeasible).
+    metric : str
+    status : str
+    info : dict
+    """
+
+    measure: Optional[Measure]
+    cost: float
+    multipliers: NDArray[np.float64]
+    active: NDArray[np.bool_]
+    feasible: bool
+    radius_scale: float
+    distances: NDArray[np.float64]
+    lower_bound: float
+    metric: str
+    status: str = "optimal"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        """``cost - lower_bound``."""
+        return self.cost - self.lower_bound
+
+
+@dataclass(frozen=True)
+class CertifyResult:
+    """How far a candidate barycenter is from optimal.
+
+    Attributes
+    ----------
+    cost : float
+        The candidate's objective ``sum_k lambda_k W1(candidate, nu_k)`` (exact for measures; the
+        point estimate for samples).
+    optimum : float
+        The optimal objective (exact, certified by :attr:`lower_bound`), or for sample-based
+        inputs the same estimator applied to samples of the exact barycenter.
+    lower_bound : float
+        A certified lower bound on the optimum over :attr:`support`.
+    gap : float
+        ``cost - optimum``.
+    relative_gap : float
+        ``gap / optimum`` (``gap`` itself when the optimum is 0).
+    support : str
+        What the optimum was taken over: ``"all measures"`` (1D closed form, free support) or a
+        description of the fixed support (``"grid 32x32"``, ``"given points (n=...)"``).
+    costs : ndarray
+        The candidate's ``W1(candidate, nu_k)`` for each input.
+    weights : ndarray
+    metric : str
+    distance : float or None
+        ``W1(candidate, optimum)`` when the optimum is unique (DESIGN fact 5), else ``None``.
+    interval : tuple of float or None
+        A confidence interval for :attr:`gap` (sample-based certification), else ``None``.
+    relative_interval : tuple of float or None
+        The same interval divided by the optimum.
+    estimator : str
+        ``"exact"`` or a description of the sample-based estimator.
+    info : dict
+    """
+
+    cost: float
+    optimum: float
+    lower_bound: float
+    gap: float
+    relative_gap: float
+    support: str
+    costs: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    metric: str
+    distance: Optional[float] = None
+    interval: Optional[tuple[float, float]] = None
+    relative_interval: Optional[tuple[float, float]] = None
+    estimator: str = "exact"
+    info: dict[str, Any] = field(default_factory=dict)

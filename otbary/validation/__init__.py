@@ -1,0 +1,1 @@
+"""Named ground-truth cases with known optima and the runner behind ``otbary validate``."""
