@@ -16,12 +16,52 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CMAP", "POINT_COLOR", "plot_histogram", "plot_points", "plot_measures"]
+__all__ = [
+    "CMAP", "POINT_COLOR", "QUICK_ENV", "plot_histogram", "plot_points", "plot_measures", "quick_mode",
+    "finish_example",
+]
 
 #: Colormap for every histogram image (mass density; light = empty).
 CMAP = "magma_r"
 #: Colour of point clouds.
 POINT_COLOR = "#5b2a86"
+#: Environment variable that puts every example in ``--quick`` mode (the docs gallery sets it).
+QUICK_ENV = "OTBARY_EXAMPLES_QUICK"
+
+
+def quick_mode(argv: Optional[Sequence[str]] = None) -> bool:
+    """``True`` when an example should run at its small ``--quick`` size.
+
+    Quick when ``--quick`` is among the command-line arguments (``argv``, default ``sys.argv``)
+    or when the environment variable ``OTBARY_EXAMPLES_QUICK`` is ``1``.
+    """
+    import os
+    import sys
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    return "--quick" in args or os.environ.get(QUICK_ENV, "") == "1"
+
+
+def finish_example(fig: "Figure", name: str, argv: Optional[Sequence[str]] = None) -> Optional[str]:
+    """End an example script: save ``fig`` as ``DIR/<name>.png`` when ``--out DIR`` was given.
+
+    Returns the path written, or ``None``. Without ``--out`` the figure is left to the caller
+    (the docs gallery captures it; an interactive user can call ``plt.show()``).
+    """
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "--out" not in args:
+        return None
+    i = args.index("--out")
+    if i + 1 >= len(args):
+        raise ValueError("--out needs a folder")
+    out = Path(args[i + 1])
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    return str(path)
 
 
 def plot_histogram(ax: "Axes", measure: Measure, *, title: Optional[str] = None, vmax: Optional[float] = None,
