@@ -159,7 +159,7 @@ def ensure_installed(task: str, force: bool = False) -> None:
     """Make sure ``.venv`` exists and holds ``-e .[extras]`` for ``task``; skip when up to date."""
     ensure_venv()
     extras = TASK_EXTRAS[task]
-    if task == "test":
+    if task in ("test", "demo"):  # the demo trains the neural barycenter when torch is available
         extras = extras + _torch_extra()
     stamp = _stamp_path(extras)
     key = _stamp_key(extras)
