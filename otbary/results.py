@@ -201,9 +201,11 @@ class CertifyResult:
         The optimal objective (exact, certified by :attr:`lower_bound`), or for sample-based
         inputs the same estimator applied to samples of the exact barycenter.
     lower_bound : float
-        A certified lower bound on the optimum over :attr:`support`.
+        A certified lower bound on the exact optimum over :attr:`support` (sample-based: on the
+        exact optimum ``info["exact_optimum"]`` of the inputs, quantised when they are samplers,
+        not on the estimate :attr:`optimum`).
     gap : float
-        ``cost - optimum``.
+        ``cost - optimum`` (sample-based: the mean of the paired differences).
     relative_gap : float
         ``gap / optimum`` (``gap`` itself when the optimum is 0).
     support : str

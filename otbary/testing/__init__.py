@@ -6,8 +6,9 @@
     known ``W1``, translates, two-measure barycenters). Requires ``hypothesis``.
 ``otbary.testing.identities``
     Checkers (metric axioms, Kantorovich--Rubinstein certificates, the 1D formula,
-    translation, scaling, mixtures, barycenter optimality bounds) that raise
-    ``AssertionError`` and work with any solver ``w1(mu, nu, metric) -> float``.
+    translation, scaling, mixtures and displacement interpolation on geodesics, barycenter
+    optimality bounds, a barycenter solver against a known optimum, certify results) that
+    raise ``AssertionError`` and work with any solver ``w1(mu, nu, metric) -> float``.
 
 The identity checkers are importable from this package directly; the strategies module
 is imported on first use so that ``otbary.testing`` works without hypothesis installed.
@@ -18,11 +19,16 @@ from __future__ import annotations
 from typing import Any
 
 from .identities import (
+    BarycenterSolver,
+    Interpolator,
     W1Solver,
     cdf_w1,
     check_1d_formula,
     check_barycenter_bounds,
+    check_barycenter_solver,
     check_certificate,
+    check_certify_result,
+    check_interpolation,
     check_known_optimum,
     check_metric_axioms,
     check_mixture_geodesic,
@@ -37,7 +43,12 @@ from .identities import (
 )
 
 __all__ = [
+    "BarycenterSolver",
+    "Interpolator",
     "W1Solver",
+    "check_barycenter_solver",
+    "check_certify_result",
+    "check_interpolation",
     "cdf_w1",
     "check_1d_formula",
     "check_barycenter_bounds",

@@ -25,7 +25,12 @@ from ..geometry import Grid, norm
 from ..measures import Measure
 
 __all__ = [
+    "BarycenterSolver",
+    "Interpolator",
     "W1Solver",
+    "check_barycenter_solver",
+    "check_certify_result",
+    "check_interpolation",
     "cdf_w1",
     "check_1d_formula",
     "check_barycenter_bounds",
@@ -473,3 +478,123 @@ def check_known_optimum(
     _require(
         cost <= optimum + tol, f"cost {cost!r} exceeds the known optimum {optimum!r} by {cost - optimum!r}"
     )
+
+
+class Interpolator(Protocol):
+    """A displacement interpolation: ``interpolate(mu, nu, t, metric) -> Measure``."""
+
+    def __call__(self, mu: Measure, nu: Measure, t: float, metric: str) -> Measure: ...
+
+
+class BarycenterSolver(Protocol):
+    """A barycenter solver: ``barycenter(measures, weights, metric) -> Measure``."""
+
+    def __call__(self, measures: list[Measure], weights: NDArray[np.float64], metric: str) -> Measure: ...
+
+
+def check_interpolation(
+    interpolate: Interpolator,
+    w1: W1Solver,
+    mu: Measure,
+    nu: Measure,
+    t: float,
+    metric: str,
+    *,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+) -> None:
+    r"""Geodesic identities of a displacement interpolation (DESIGN fact 7).
+
+    With ``mu_t = interpolate(mu, nu, t, metric)`` and a norm metric:
+
+    .. math::
+
+        W_1(\mu, \mu_t) = t\, W_1(\mu, \nu), \qquad W_1(\mu_t, \nu) = (1 - t)\, W_1(\mu, \nu),
+
+    and ``mu_t`` is a probability measure of the dimension of ``mu``.
+    """
+    m = interpolate(mu, nu, t, metric)
+    _require(isinstance(m, Measure), f"interpolate returned {type(m).__name__}, not a Measure")
+    _require(m.dim == mu.dim, f"interpolate returned dimension {m.dim}, expected {mu.dim}")
+    total = float(np.sum(m.weights))
+    _require(abs(total - 1.0) <= 1e-8, f"interpolate returned total mass {total!r}")
+    d = _finite(w1(mu, nu, metric), "W1(mu, nu)")
+    from_mu = _finite(w1(mu, m, metric), "W1(mu, mu_t)")
+    to_nu = _finite(w1(m, nu, metric), "W1(mu_t, nu)")
+    _require(
+        _close(from_mu, t * d, atol, rtol),
+        f"geodesic: W1(mu, mu_t) = {from_mu!r}, t W1(mu, nu) = {t * d!r}, t = {t!r} [{metric}]",
+    )
+    _require(
+        _close(to_nu, (1.0 - t) * d, atol, rtol),
+        f"geodesic: W1(mu_t, nu) = {to_nu!r}, (1 - t) W1(mu, nu) = {(1.0 - t) * d!r}, t = {t!r} [{metric}]",
+    )
+
+
+def check_barycenter_solver(
+    barycenter: BarycenterSolver,
+    case: Any,
+    w1: W1Solver,
+    *,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+) -> None:
+    r"""A user's barycenter solver on a problem with a known optimum.
+
+    ``case`` is a :class:`~otbary.testing.strategies.KnownCase` (``measures``, ``weights``,
+    ``metric``, ``optimum``, ``barycenter``, ``unique``). With ``mu = barycenter(measures,
+    weights, metric)`` and ``J(mu) = sum_k lambda_k W1(mu, nu_k)`` evaluated by ``w1``:
+
+    .. math::
+
+        J(\mu) = J^*, \qquad W_1(\mu, \mu^*) = 0 \text{ when the optimum is unique}.
+
+    A ``J(mu) < J*`` beyond the tolerance means that ``w1`` or the case is wrong.
+    """
+    lam = np.asarray(case.weights, dtype=float)
+    mu = barycenter(list(case.measures), lam, case.metric)
+    _require(isinstance(mu, Measure), f"the solver returned {type(mu).__name__}, not a Measure")
+    _require(mu.dim == case.measures[0].dim, f"the solver returned dimension {mu.dim}")
+    total = float(np.sum(mu.weights))
+    _require(abs(total - 1.0) <= 1e-8, f"the solver returned total mass {total!r}")
+    j = _objective(w1, mu, case.measures, lam, case.metric)
+    tol = atol + rtol * max(1.0, abs(case.optimum))
+    _require(j >= case.optimum - tol, f"J(solution) = {j!r} < the known optimum {case.optimum!r}: impossible")
+    _require(
+        j <= case.optimum + tol,
+        f"J(solution) = {j!r} exceeds the known optimum {case.optimum!r} by {j - case.optimum!r} "
+        f"[{case.metric}; {getattr(case, 'description', '')}]",
+    )
+    if case.unique:
+        dist = _finite(w1(mu, case.barycenter, case.metric), "W1(solution, optimum)")
+        _require(dist <= tol, f"the optimum is unique but W1(solution, optimum) = {dist!r}")
+
+
+def check_certify_result(result: Any, *, atol: float = ATOL, rtol: float = RTOL) -> None:
+    r"""Internal consistency of a :class:`~otbary.CertifyResult`.
+
+    .. math::
+
+        \text{lower\_bound} \le \text{optimum} \;(\text{exact}), \quad
+        \text{gap} = \text{cost} - \text{optimum}, \quad \text{cost} = \sum_k \lambda_k\,\text{costs}_k
+        \;(\text{exact}),
+
+    ``relative_gap = gap / optimum`` (``gap`` when the optimum is 0), and for sample-based
+    results ``interval[0] <= gap <= interval[1]``.
+    """
+    cost = _finite(result.cost, "cost")
+    opt = _finite(result.optimum, "optimum")
+    gap = _finite(result.gap, "gap")
+    _require(_close(gap, cost - opt, atol, rtol), f"gap {gap!r} != cost - optimum = {cost - opt!r}")
+    rel = _finite(result.relative_gap, "relative_gap")
+    expected = gap / opt if opt > 0 else gap
+    _require(_close(rel, expected, atol, rtol), f"relative_gap {rel!r} != {expected!r}")
+    if result.interval is None:
+        lb = _finite(result.lower_bound, "lower_bound")
+        _require(lb <= opt + atol + rtol * abs(opt), f"lower_bound {lb!r} > optimum {opt!r}")
+        lam = np.asarray(result.weights, dtype=float)
+        total = float(lam @ np.asarray(result.costs, dtype=float))
+        _require(_close(total, cost, atol, rtol), f"sum_k lambda_k costs_k = {total!r} != cost {cost!r}")
+    else:
+        lo, hi = (float(v) for v in result.interval)
+        _require(lo <= gap + atol and gap <= hi + atol, f"gap {gap!r} outside its interval {(lo, hi)!r}")

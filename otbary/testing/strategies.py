@@ -10,9 +10,10 @@ Two kinds of strategies are provided:
   :func:`grid_measures`, :func:`metrics`, :func:`measure_lists`;
 * generators of problems whose answer is known in closed form, independently of any
   solver -- :func:`pushed_pair_case` (a pair with known ``W1``), :func:`translates_case`
-  (DESIGN fact 6) and :func:`two_measures_case` (DESIGN fact 5). The plain functions
-  :func:`make_pushed_pair` and :func:`make_translates` build the same objects from explicit
-  parameters (for hand-written cases such as discretised Gaussians, DESIGN fact 4).
+  (DESIGN fact 6), :func:`two_measures_case` (DESIGN fact 5), :func:`gaussian_case`
+  (discretised 1D Gaussians, DESIGN fact 4) and :func:`known_cases` (any of them). The plain
+  functions :func:`make_pushed_pair`, :func:`make_translates` and :func:`make_gaussians_1d`
+  build the same objects from explicit parameters.
 
 Examples
 --------
@@ -42,8 +43,11 @@ __all__ = [
     "SUM_TOL",
     "KnownCase",
     "KnownPair",
+    "gaussian_case",
     "grid_measures",
     "grids",
+    "known_cases",
+    "make_gaussians_1d",
     "make_pushed_pair",
     "make_translates",
     "measure_lists",
@@ -715,3 +719,106 @@ def two_measures_case(
         on_union_support=True,
         description=f"two measures, weights {lam.tolist()} ({pair.description})",
     )
+
+
+def make_gaussians_1d(
+    family: str,
+    params: ArrayLike,
+    weights: ArrayLike,
+    n: int = 50,
+) -> KnownCase:
+    r"""Discretised 1D Gaussians with a known barycenter (DESIGN fact 4).
+
+    Each input has ``n`` atoms at ``m_k + s_k z_i`` with ``z_i = Phi^{-1}((i + 1/2) / n)``
+    (uniform masses). On the line ``W1 = int_0^1 |Q_mu - Q_nu| du`` and the optimal quantile
+    function is the pointwise weighted median of the ``Q_k``:
+
+    * ``family="location"`` (``params`` = means ``m_k``, ``s = 1``): optimum
+      ``sum_k lambda_k |m_k - m*|``, barycenter ``N(m*, 1)``, ``m*`` the weighted median;
+    * ``family="scale"`` (``params`` = standard deviations ``s_k > 0``, ``m = 0``): optimum
+      ``sum_k lambda_k |s_k - s*| mean_i |z_i|``, barycenter ``N(0, s*^2)``.
+
+    The formulas hold exactly for the discrete measures. ``unique`` is True when no subset of
+    the weights sums to exactly 1/2 around the median (checked: lower and upper weighted
+    medians coincide).
+    """
+    from scipy.stats import norm as normal
+
+    p = np.asarray(params, dtype=float)
+    lam = normalise(np.asarray(weights, dtype=float))
+    if p.ndim != 1 or p.shape != lam.shape:
+        raise ValueError("params and weights must be 1D of the same length")
+    z = np.asarray(normal.ppf((np.arange(n) + 0.5) / n), dtype=float)
+    star = weighted_median(p, lam)
+    upper = -weighted_median(-p, lam)
+    if family == "location":
+        measures = [Measure(pk + z) for pk in p]
+        bary = Measure(star + z)
+        optimum = float(lam @ np.abs(p - star))
+        pairwise = np.abs(p[:, None] - p[None, :])
+    elif family == "scale":
+        if np.any(p <= 0):
+            raise ValueError("scale family: params (standard deviations) must be positive")
+        measures = [Measure(pk * z) for pk in p]
+        bary = Measure(star * z)
+        mz = float(np.mean(np.abs(z)))
+        optimum = float(lam @ np.abs(p - star)) * mz
+        pairwise = np.abs(p[:, None] - p[None, :]) * mz
+    else:
+        raise ValueError(f"family must be 'location' or 'scale'; got {family!r}")
+    return KnownCase(
+        measures=measures,
+        weights=lam,
+        metric="euclidean",
+        optimum=optimum,
+        barycenter=bary,
+        unique=bool(abs(upper - star) <= 1e-12),
+        pairwise=pairwise,
+        on_union_support=False,
+        description=f"1D Gaussians ({family}, K={p.size}, n={n})",
+        info={"family": family, "params": p, "median": star},
+    )
+
+
+@st.composite
+def gaussian_case(
+    draw: Any,
+    family: Optional[str] = None,
+    k: IntRange = (2, 4),
+    n: int = 40,
+) -> KnownCase:
+    """Discretised 1D Gaussians in a location or scale family (see :func:`make_gaussians_1d`).
+
+    Parameters
+    ----------
+    family : {"location", "scale"}, optional
+        Drawn when ``None``.
+    k : int or (int, int)
+        Number of inputs.
+    n : int
+        Atoms per input.
+    """
+    fam = draw(st.sampled_from(["location", "scale"])) if family is None else family
+    n_k = _draw_range(draw, k)
+    if fam == "location":
+        el = st.integers(-6, 6).map(lambda i: i / 2.0)
+    else:
+        el = st.integers(1, 8).map(lambda i: i / 4.0)
+    params = draw(st.lists(el, min_size=n_k, max_size=n_k))
+    return make_gaussians_1d(fam, params, draw(weights(n_k)), n)
+
+
+def known_cases(dim: int = 2, *, on_grid: Optional[bool] = None) -> st.SearchStrategy[KnownCase]:
+    """Any barycenter problem with a known optimum in dimension ``dim``.
+
+    One of :func:`translates_case`, :func:`two_measures_case` (unequal and equal weights)
+    and, in 1D, :func:`gaussian_case`.
+    """
+    options = [
+        translates_case(dim=dim, on_grid=on_grid),
+        two_measures_case(dim=dim, on_grid=on_grid),
+        two_measures_case(dim=dim, equal_weights=True, on_grid=on_grid),
+    ]
+    if dim == 1:
+        options.append(gaussian_case())
+    return st.one_of(*options)

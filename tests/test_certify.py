@@ -1,0 +1,363 @@
+"""``ob.certify``: exact and sample-based certification against independent oracles.
+
+Oracles: ``scipy.stats.wasserstein_distance`` (1D), POT's ``ot.emd2`` on ``cdist`` costs, and
+the closed forms of DESIGN facts 4-7 (via :mod:`otbary.testing.strategies`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import ot
+import pytest
+import scipy.stats
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+from scipy.spatial.distance import cdist
+
+import otbary as ob
+from otbary.certify import empirical_w1, reference_barycenter, sample_measure
+from otbary.testing import check_barycenter_solver, check_certify_result, check_interpolation, mixture
+from otbary.testing import strategies as ots
+from otbary.validation.cases import normal_atoms
+
+
+def pot_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
+    M = cdist(mu.points, nu.points, metric=metric)
+    return float(ot.emd2(np.array(mu.weights), np.array(nu.weights), M))
+
+
+def line_w1(mu: ob.Measure, nu: ob.Measure) -> float:
+    return float(scipy.stats.wasserstein_distance(mu.points[:, 0], nu.points[:, 0], mu.weights, nu.weights))
+
+
+def objective(c: ob.Measure, ms: list[ob.Measure], lam: NDArray[np.float64], metric: str) -> float:
+    return float(sum(lk * pot_w1(c, m, metric) for lk, m in zip(lam, ms, strict=True)))
+
+
+def gaussians(means: list[float], n: int = 100, sd: float = 1.0) -> list[ob.Measure]:
+    z = normal_atoms(n)
+    return [ob.Measure(m + sd * z) for m in means]
+
+
+def sampler_of(m: ob.Measure) -> Callable[[int, np.random.Generator], NDArray[np.float64]]:
+    def draw(n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        return sample_measure(m, n, rng)
+
+    return draw
+
+
+# ======================================================================================
+# Exact certification
+# ======================================================================================
+
+
+def test_docstring_example() -> None:
+    nus = [ob.Measure([[0.0], [1.0]]), ob.Measure([[2.0], [3.0]])]
+    res = ob.certify(ob.Measure([[1.0], [2.0]]), nus, [0.7, 0.3])
+    assert res.optimum == pytest.approx(0.3 * 2.0)
+    assert res.cost == pytest.approx(0.7 * 1.0 + 0.3 * 1.0)
+    assert res.gap == pytest.approx(0.4) and res.distance == pytest.approx(1.0)
+    assert res.support.startswith("all measures") and res.estimator == "exact" and res.interval is None
+
+
+def test_1d_location_family_against_scipy() -> None:
+    ms = gaussians([-2.0, 0.5, 3.0])
+    lam = np.array([0.2, 0.5, 0.3])
+    cand = mixture(mixture(ms[0], ms[1], 0.5), ms[2], 0.3)
+    res = ob.certify(cand, ms, lam)
+    costs = np.array([line_w1(cand, m) for m in ms])
+    assert np.allclose(res.costs, costs, atol=1e-10)
+    assert res.cost == pytest.approx(float(lam @ costs), abs=1e-10)
+    assert res.optimum == pytest.approx(0.2 * 2.5 + 0.3 * 2.5, abs=1e-10)  # translates: |m_k - median|
+    assert res.lower_bound <= res.optimum + 1e-9
+    assert res.relative_gap == pytest.approx(res.gap / res.optimum)
+    # The weighted median .5 is unique: distance to N(.5, 1).
+    assert res.distance == pytest.approx(line_w1(cand, gaussians([0.5])[0]), abs=1e-10)
+
+
+def test_1d_non_unique_median_has_no_distance() -> None:
+    ms = gaussians([-1.0, 1.0], n=50)
+    res = ob.certify(ms[0], ms, [0.5, 0.5])
+    assert res.distance is None and res.gap == pytest.approx(0.0, abs=1e-10)
+
+
+def test_fact7_recursive_barycenter_gap() -> None:
+    """N(-2, 1), N(2, 1), weights .6/.4: recursion N(-0.4, 1) has objective 1.92, optimum 1.6."""
+    z = normal_atoms(200)
+    ms = [ob.Measure(z - 2.0), ob.Measure(z + 2.0)]
+    lam = [0.6, 0.4]
+    rec = ob.Measure(0.6 * (z - 2.0) + 0.4 * (z + 2.0))  # quantile recursion (1D)
+    res = ob.certify(rec, ms, lam)
+    assert res.cost == pytest.approx(1.92, abs=1e-9) and res.optimum == pytest.approx(1.6, abs=1e-9)
+    assert res.gap == pytest.approx(0.32, abs=1e-9) and res.relative_gap == pytest.approx(0.2, abs=1e-9)
+    assert res.distance == pytest.approx(1.6, abs=1e-9)  # unique barycenter nu_1 at distance 1.6
+    try:
+        rb = ob.recursive_barycenter(ms, lam, "euclidean")
+    except NotImplementedError:
+        return
+    assert ob.certify(rb.measure, ms, lam).gap == pytest.approx(0.32, abs=1e-7)
+
+
+@given(ots.two_measures_case(dim=2, on_grid=False))
+def test_two_unequal_unique_barycenter(case: ots.KnownCase) -> None:
+    lam = case.weights
+    m = case.metric
+    res = ob.certify(case.measures[1 - int(np.argmax(lam))], case.measures, lam, m)
+    assert res.optimum == pytest.approx(case.optimum, abs=1e-7)
+    assert res.lower_bound <= case.optimum + 1e-7
+    if lam.max() > 0.5:
+        assert res.distance is not None
+        assert res.distance == pytest.approx(pot_w1(res_candidate(case), case.barycenter, m), abs=1e-7)
+        # J(mu) - J* >= (2 lambda_max - 1) W1(mu, mu*)
+        assert res.gap >= (2 * lam.max() - 1) * res.distance - 1e-7
+
+
+def res_candidate(case: ots.KnownCase) -> ob.Measure:
+    return case.measures[1 - int(np.argmax(case.weights))]
+
+
+@given(ots.two_measures_case(dim=2, on_grid=False), st.sampled_from([True, False]))
+def test_mixture_gap_two_measures(case: ots.KnownCase, as_array: bool) -> None:
+    """The mixture l1 nu_1 + l2 nu_2 has objective 2 l1 l2 W, the optimum is min(l) W."""
+    lam = case.weights
+    w = case.pairwise[0, 1]
+    mix = mixture(case.measures[0], case.measures[1], float(lam[1]))
+    res = ob.certify(mix, case.measures, lam, case.metric)
+    assert res.cost == pytest.approx(2 * lam[0] * lam[1] * w, abs=1e-7)
+    assert res.gap == pytest.approx(2 * lam[0] * lam[1] * w - lam.min() * w, abs=1e-7)
+    assert res.cost == pytest.approx(objective(mix, case.measures, lam, case.metric), abs=1e-7)
+
+
+def test_equal_weights_mixture_is_optimal() -> None:
+    case = ots.make_pushed_pair([[0, 0], [1, 2]], [0.3, 0.7], [[2, 1], [1, 0]], "cityblock")
+    mix = mixture(case.mu, case.nu, 0.3)
+    res = ob.certify(mix, [case.mu, case.nu], [0.5, 0.5], "cityblock")
+    assert res.optimum == pytest.approx(case.w1 / 2, abs=1e-9)
+    assert res.gap == pytest.approx(0.0, abs=1e-9) and res.distance is None
+
+
+def test_array_candidate_is_uniform_empirical_measure() -> None:
+    rng = np.random.default_rng(0)
+    ms = [ob.Measure(rng.normal(size=(4, 2)) + k) for k in range(3)]
+    x = rng.normal(size=(5, 2))
+    a = ob.certify(x, ms, metric="chebyshev")
+    b = ob.certify(ob.Measure(x), ms, metric="chebyshev")
+    assert a.cost == pytest.approx(b.cost) and a.optimum == pytest.approx(b.optimum)
+    assert a.cost == pytest.approx(objective(ob.Measure(x), ms, np.full(3, 1 / 3), "chebyshev"), abs=1e-9)
+    assert a.support == "all measures (free support)"
+
+
+def test_grid_supports_are_labelled() -> None:
+    g = ob.Grid((4, 4), spacing=0.25)
+    rng = np.random.default_rng(1)
+    ms = [ob.Measure.on_grid(g, rng.random(g.size), normalize=True) for _ in range(2)]
+    city = ob.certify(ms[0], ms, [0.5, 0.5], "cityblock")
+    assert city.support.startswith("all measures (cityblock")
+    eu = ob.certify(ms[0], ms, [0.5, 0.5], "euclidean")
+    assert eu.support == "grid 4x4"
+    # Equal weights: nu_1 is optimal over all measures; on the grid too.
+    assert eu.gap == pytest.approx(0.0, abs=1e-7) and city.gap == pytest.approx(0.0, abs=1e-7)
+    assert city.optimum == pytest.approx(pot_w1(ms[0], ms[1], "cityblock") / 2, abs=1e-7)
+
+
+def test_fixed_support_can_be_beaten() -> None:
+    """Off a fixed support the candidate may beat the support's optimum: gap < 0, said by .support."""
+    ms = [ob.Measure([[0.0, 0.0]]), ob.Measure([[2.0, 0.0]]), ob.Measure([[1.0, 2.0]])]
+    support = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 2.0], [5.0, 5.0]])
+    res = ob.certify(ob.Measure([[1.0, 0.5]]), ms, metric="euclidean", support=support)
+    assert res.support.startswith("given points") and res.gap < 0
+    free = ob.certify(ob.Measure([[1.0, 0.5]]), ms, metric="euclidean")
+    assert free.support == "all measures (free support)" and free.gap >= -1e-7
+
+
+def test_reference_barycenter_labels() -> None:
+    ms = gaussians([0.0, 1.0], n=10)
+    assert reference_barycenter(ms, None, "euclidean")[1] == "all measures (1D closed form)"
+
+
+def test_empirical_w1_matches_pot() -> None:
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(30, 1)), rng.normal(size=(30, 1)) + 1
+    assert empirical_w1(x, y, "euclidean") == pytest.approx(pot_w1(ob.Measure(x), ob.Measure(y), "euclidean"))
+    x2, y2 = rng.normal(size=(20, 2)), rng.normal(size=(25, 2))
+    ref = pot_w1(ob.Measure(x2), ob.Measure(y2), "cityblock")
+    assert empirical_w1(x2, y2, "cityblock") == pytest.approx(ref)
+
+
+# ======================================================================================
+# Sample-based certification
+# ======================================================================================
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_perfect_generator_interval_contains_zero_1d(seed: int) -> None:
+    ms = gaussians([-2.0, 0.5, 3.0], n=400)
+    lam = [0.2, 0.5, 0.3]
+    star = gaussians([0.5], n=400)[0]
+    res = ob.certify(sampler_of(star), ms, lam, n_samples=200, n_repeats=20, seed=seed)
+    assert res.interval is not None and res.relative_interval is not None
+    assert res.interval[0] <= 0.0 <= res.interval[1]
+    assert res.relative_interval[0] <= 0.0 <= res.relative_interval[1]
+    assert res.estimator.startswith("mean over 20 repeats") and res.distance is None
+    assert res.info["exact_optimum"] == pytest.approx(1.25, abs=1e-9)
+
+
+def test_wrong_generator_fact7() -> None:
+    """The recursion N(-0.4, 1) for N(-2, 1), N(2, 1), .6/.4: true gap 0.32, interval well above 0."""
+    ms = gaussians([-2.0, 2.0], n=400)
+    rec = gaussians([-0.4], n=400)[0]
+    res = ob.certify(sampler_of(rec), ms, [0.6, 0.4], n_samples=300, n_repeats=20, seed=3)
+    assert res.interval is not None and res.interval[0] > 0.15
+    # E[J_n(X)] - E[J_n(Z)] -> 0.32 as n grows; at finite n it is smaller by at most the
+    # small-sample bias of the optimum side, which the result reports.
+    bias = res.info["optimum_bias"]
+    assert 0 < bias < 0.15 and res.optimum == pytest.approx(1.6 + bias)
+    assert res.interval[0] <= 0.32 + 1e-9 and 0.32 <= res.interval[1] + bias
+
+
+def test_perfect_generator_on_grid_2d() -> None:
+    g = ob.Grid((6, 6), spacing=0.2)
+    rng = np.random.default_rng(4)
+    ms = [ob.Measure.on_grid(g, rng.random(g.size) ** 4, normalize=True) for _ in range(3)]
+    ref, _ = reference_barycenter(ms, None, "cityblock")
+    res = ob.certify(sampler_of(ref.measure), ms, metric="cityblock", n_samples=100, n_repeats=10, seed=5)
+    assert res.interval is not None and res.interval[0] <= 0.0 <= res.interval[1]
+    corner = ob.Measure([[0.0, 0.0]])
+    wrong = ob.certify(sampler_of(corner), ms, metric="cityblock", n_samples=100, n_repeats=10, seed=5)
+    exact_gap = ob.certify(corner, ms, metric="cityblock").gap
+    assert exact_gap > 0.3 and wrong.interval is not None and 0 < wrong.interval[0]
+    assert wrong.interval[0] <= exact_gap <= wrong.interval[1] + wrong.info["optimum_bias"]
+
+
+def test_sampler_inputs_on_a_grid() -> None:
+    def normal_at(c: float) -> Callable[[int, np.random.Generator], NDArray[np.float64]]:
+        return lambda n, rng: rng.normal(c, 0.5, size=(n, 2))
+
+    g = ob.Grid((8, 8), spacing=0.5, origin=-2.0)
+    inputs = [normal_at(-1.0), normal_at(1.0)]
+    res = ob.certify(normal_at(0.2), inputs, [0.7, 0.3], "cityblock", support=g, n_samples=100,
+                     n_repeats=5, seed=0)
+    assert res.support.startswith("all measures (cityblock: the grid 8x8")
+    assert 0 < res.info["quantisation_error"] < 0.5 * 2 * 0.5  # at most half a cell per axis
+    assert res.interval is not None and res.interval[0] > 0  # nu_1 is optimal; 0.2 is far off
+    default = ob.certify(normal_at(-1.0), inputs, [0.7, 0.3], "cityblock", n_samples=100, n_repeats=5,
+                         seed=0)
+    assert default.support.endswith("12x12 holds a barycenter)")
+
+
+def test_seed_reproducible() -> None:
+    ms = gaussians([0.0, 1.0], n=50)
+    a = ob.certify(sampler_of(ms[0]), ms, n_samples=50, n_repeats=3, seed=7)
+    b = ob.certify(sampler_of(ms[0]), ms, n_samples=50, n_repeats=3, seed=7)
+    assert a.gap == b.gap and a.interval == b.interval
+
+
+# ======================================================================================
+# Bad input
+# ======================================================================================
+
+
+def test_bad_input() -> None:
+    ms = [ob.Measure(np.zeros((2, 2))), ob.Measure(np.ones((2, 2)))]
+    with pytest.raises(ValueError, match="candidate has dimension 3"):
+        ob.certify(np.zeros((4, 3)), ms)
+    with pytest.raises(ValueError, match="candidate has dimension 1"):
+        ob.certify(ob.Measure([0.0, 1.0]), ms)
+    with pytest.raises(ValueError, match="candidate is empty"):
+        ob.certify(np.zeros((0, 2)), ms)
+    with pytest.raises(ValueError, match="candidate contains NaN"):
+        ob.certify(np.array([[np.nan, 0.0]]), ms)
+    with pytest.raises(TypeError, match="candidate must be"):
+        ob.certify(object(), ms)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="weights"):
+        ob.certify(ms[0], ms, [0.5, 0.6])
+    with pytest.raises(ValueError, match="metric"):
+        ob.certify(ms[0], ms, metric="minkowski")
+    with pytest.raises(ValueError, match="measures is empty"):
+        ob.certify(ms[0], [])
+    with pytest.raises(TypeError, match="measures"):
+        ob.certify(ms[0], ms[0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"measures\[1\]"):
+        ob.certify(ms[0], [ms[0], "x"])  # type: ignore[list-item]
+
+
+def test_bad_sampler_input() -> None:
+    ms = [ob.Measure(np.zeros((2, 2))), ob.Measure(np.ones((2, 2)))]
+    with pytest.raises(ValueError, match="candidate returned points of dimension 3"):
+        ob.certify(lambda n, rng: np.zeros((n, 3)), ms, n_repeats=2, n_samples=5)
+    with pytest.raises(ValueError, match="candidate was asked for 5 samples"):
+        ob.certify(lambda n, rng: np.zeros((3, 2)), ms, n_repeats=2, n_samples=5)
+    with pytest.raises(ValueError, match="n_repeats"):
+        ob.certify(lambda n, rng: np.zeros((n, 2)), ms, n_repeats=1)
+    with pytest.raises(ValueError, match="n_samples"):
+        ob.certify(lambda n, rng: np.zeros((n, 2)), ms, n_samples=0)
+    with pytest.raises(ValueError, match="confidence"):
+        ob.certify(lambda n, rng: np.zeros((n, 2)), ms, confidence=1.5)
+    with pytest.raises(ValueError, match=r"measures\[1\] returned points of dimension 1"):
+        ob.certify(ms[0], [ms[0], lambda n, rng: np.zeros((n, 1))], n_repeats=2, n_samples=5)
+
+
+# ======================================================================================
+# otbary.testing: the known-answer strategies and checkers used on certify and solvers
+# ======================================================================================
+
+
+def free_barycenter(measures: list[ob.Measure], weights: NDArray[np.float64], metric: str) -> ob.Measure:
+    if measures[0].dim == 1:
+        return ob.barycenter(measures, weights, metric).measure
+    return ob.barycenter(measures, weights, metric, support="free").measure
+
+
+def mixture_solver(measures: list[ob.Measure], weights: NDArray[np.float64], metric: str) -> ob.Measure:
+    pts = np.vstack([m.points for m in measures])
+    w = np.concatenate([lk * m.weights for lk, m in zip(weights, measures, strict=True)])
+    return ob.Measure(pts, w, normalize=True)
+
+
+@given(ots.gaussian_case())
+def test_gaussian_cases_against_scipy(case: ots.KnownCase) -> None:
+    assert objective(case.barycenter, case.measures, case.weights, "euclidean") == pytest.approx(
+        case.optimum, abs=1e-9)
+    assert sum(lk * line_w1(case.barycenter, m) for lk, m in zip(case.weights, case.measures, strict=True)) \
+        == pytest.approx(case.optimum, abs=1e-9)
+    check_barycenter_solver(free_barycenter, case, pot_w1)
+    res = ob.certify(case.barycenter, case.measures, case.weights)
+    check_certify_result(res)
+    assert res.gap == pytest.approx(0.0, abs=1e-9)
+    assert (res.distance is not None) == case.unique
+
+
+@given(ots.known_cases(dim=2, on_grid=False))
+def test_known_cases_certify_and_free_support(case: ots.KnownCase) -> None:
+    res = ob.certify(case.barycenter, case.measures, case.weights, case.metric)
+    check_certify_result(res)
+    assert res.support == "all measures (free support)"
+    assert res.optimum == pytest.approx(case.optimum, abs=1e-7)
+    assert res.gap == pytest.approx(0.0, abs=1e-7)
+    check_barycenter_solver(free_barycenter, case, pot_w1, atol=1e-7)
+
+
+def test_check_barycenter_solver_catches_a_naive_solver() -> None:
+    pair = ots.make_pushed_pair([[0, 0], [1, 1]], [0.5, 0.5], [[3, 0], [2, 0]], "euclidean")
+    case = ots.KnownCase([pair.mu, pair.nu], np.array([0.8, 0.2]), "euclidean", 0.2 * pair.w1, pair.mu,
+                         True, np.array([[0, pair.w1], [pair.w1, 0]]))
+    check_barycenter_solver(free_barycenter, case, pot_w1)
+    with pytest.raises(AssertionError, match="exceeds the known optimum"):
+        check_barycenter_solver(mixture_solver, case, pot_w1)
+
+
+def test_check_certify_result_sample_based() -> None:
+    ms = gaussians([0.0, 2.0], n=60)
+    res = ob.certify(sampler_of(ms[0]), ms, [0.6, 0.4], n_samples=60, n_repeats=4, seed=0)
+    check_certify_result(res)
+
+
+@given(ots.pushed_pair_case(dim=2, on_grid=False), st.sampled_from([0.0, 0.3, 0.5, 1.0]))
+def test_interpolation_geodesic_identities(pair: ots.KnownPair, t: float) -> None:
+    try:
+        check_interpolation(ob.interpolate, pot_w1, pair.mu, pair.nu, t, pair.metric, atol=1e-8)
+    except NotImplementedError:
+        pytest.skip("ob.interpolate is not available yet")
