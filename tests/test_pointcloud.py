@@ -219,3 +219,18 @@ def test_scale_invariance(scale: float, metric: str) -> None:
         scale * ob.barycenter(base, lam, metric=metric).cost, rel=1e-9)
     # a zero weight: the optimum is nu_1 at cost zero, at every scale
     assert ob.barycenter(scaled[:2], [1.0, 0.0], metric=metric).cost == pytest.approx(0.0, abs=1e-12 * scale)
+
+
+def test_fixed_support_lp_with_masses_spanning_many_magnitudes() -> None:
+    """Regression: HiGHS's presolve called this feasible LP infeasible (masses down to 1e-29)."""
+    g = ob.Grid((10, 10), spacing=1 / 9)
+    x = g.points
+    ms = []
+    for c in [(0.2, 0.2), (0.8, 0.3), (0.5, 0.8)]:
+        v = np.exp(-((x - np.array(c)) ** 2).sum(1) / (2 * 0.08**2))
+        ms.append(ob.Measure.on_grid(g, (v / v.sum()).reshape(10, 10)))
+    assert min(m.weights.min() for m in ms) < 1e-20
+    res = ob.barycenter(ms, metric="euclidean", support=x)
+    assert res.gap <= 1e-9 * max(res.cost, 1.0)
+    costs = [ot.emd2(res.measure.weights, m.weights, ot.dist(x, x, metric="euclidean")) for m in ms]
+    assert res.cost == pytest.approx(float(np.mean(costs)), rel=1e-9, abs=1e-12)

@@ -129,16 +129,23 @@ def solve_lp(
     }
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
-    res = linprog(
-        cost,
-        A_ub=rows["ub"][0],
-        b_ub=rows["ub"][1],
-        A_eq=rows["eq"][0],
-        b_eq=rows["eq"][1],
-        bounds=np.column_stack([lo, hi]),
-        method="highs",
-        options=options,
-    )
+    def run(opts: dict[str, Any]) -> Any:
+        return linprog(
+            cost,
+            A_ub=rows["ub"][0],
+            b_ub=rows["ub"][1],
+            A_eq=rows["eq"][0],
+            b_eq=rows["eq"][1],
+            bounds=np.column_stack([lo, hi]),
+            method="highs",
+            options=opts,
+        )
+
+    res = run(options)
+    if res.status == 2:
+        # HiGHS's presolve can declare a feasible LP infeasible when right-hand sides span many
+        # orders of magnitude (masses of 1e-30 beside 1e-1); the LP without presolve decides.
+        res = run({**options, "presolve": False})
     if res.status != 0 or res.x is None:
         raise NotOptimalError(f"HiGHS did not solve the {what} to optimality: {res.message}")
     duals = [getattr(res, attr).marginals for attr, name in (("eqlin", "eq"), ("ineqlin", "ub"))
