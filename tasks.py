@@ -210,9 +210,11 @@ def _pytest(extra: Sequence[str]) -> None:
 
 
 def _docs() -> None:
-    # NO_MKDOCS_2_WARNING: silence the theme's banner about MkDocs 2 (we pin mkdocs<2)
+    # NO_MKDOCS_2_WARNING: silence the theme's banner about MkDocs 2 (we pin mkdocs<2).
+    # OTBARY_GALLERY=run: the gallery hook (examples/gallery.py) runs every examples/plot_*.py in
+    # --quick mode and puts its figure on the Gallery page; a failing example fails the build.
     run([PY, "-m", "mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site")],
-        env={"NO_MKDOCS_2_WARNING": "1"})
+        env={"NO_MKDOCS_2_WARNING": "1", "OTBARY_GALLERY": "run", "MPLBACKEND": "Agg"})
 
 
 def task_test(args: argparse.Namespace) -> None:

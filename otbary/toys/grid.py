@@ -1,19 +1,10 @@
-"""Toy distributions on regular grids: the inputs of the demo, the examples and the tests.
+"""Toy histograms on a regular grid, parametrised in the grid's own units (the original five toys).
 
-Every toy is a named function of a :class:`~otbary.Grid` and keyword parameters that returns a
-histogram (a :class:`~otbary.Measure` made with :meth:`~otbary.Measure.on_grid`). Look toys up by
-name with :func:`toy_histogram` and list them with :func:`list_toys`::
-
-    import otbary as ob
-    from otbary.toys import list_toys, toy_histogram, translate
-
-    g = ob.Grid((48, 48), spacing=1 / 47)              # the unit square
-    list_toys()                                        # ['disc', 'gaussian', 'mixture', ...]
-    rho = toy_histogram("gaussian", g, center=(0.2, 0.2), sigma=0.05)
-    nu = translate(rho, (20, 5))                       # exact translate by whole nodes
-
-Coordinates (``center``, ``radius``, ``sigma``, ...) are in the grid's own units, so toys keep
-their shape when the grid is refined. The functions work on 1D, 2D and 3D grids.
+These functions take a :class:`~otbary.Grid` first and return a normalised histogram
+(:meth:`~otbary.Measure.on_grid`); ``center``, ``radius``, ``sigma``, ... are coordinates of the
+grid, so a toy keeps its shape when the grid is refined. They work on 1D, 2D and 3D grids.
+:func:`translate` shifts a grid histogram by whole nodes (an exact translate) and
+:func:`coordinatewise_median` is the l1 Fermat-Weber point of a set of shifts.
 """
 
 from __future__ import annotations
@@ -23,13 +14,10 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .geometry import Grid
-from .measures import Measure
+from ..geometry import Grid
+from ..measures import Measure
 
 __all__ = [
-    "list_toys",
-    "toy_histogram",
-    "describe_toys",
     "gaussian",
     "disc",
     "ring",
@@ -37,6 +25,7 @@ __all__ = [
     "random_mixture",
     "translate",
     "coordinatewise_median",
+    "GRID_TOYS",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -258,57 +247,13 @@ def random_mixture(
 
 ToyFunction = Callable[..., Measure]
 
-_TOYS: dict[str, ToyFunction] = {
+GRID_TOYS: dict[str, ToyFunction] = {
     "disc": disc,
     "gaussian": gaussian,
     "mixture": mixture,
     "random_mixture": random_mixture,
     "ring": ring,
 }
-
-
-def list_toys() -> list[str]:
-    """Names accepted by :func:`toy_histogram`, sorted."""
-    return sorted(_TOYS)
-
-
-def describe_toys() -> dict[str, str]:
-    """``{name: first line of its docstring}`` for every toy."""
-    return {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in sorted(_TOYS.items())}
-
-
-def toy_histogram(name: str, grid: Grid, **params: object) -> Measure:
-    """The toy called ``name`` on ``grid``, with its keyword parameters.
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`list_toys`.
-    grid : Grid
-    **params
-        The toy's parameters (see the function of the same name in this module).
-
-    Returns
-    -------
-    Measure
-        A normalised histogram on ``grid``.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is unknown (the message lists the valid names) or a parameter is invalid.
-    TypeError
-        If a parameter name is not accepted by the toy.
-    """
-    if not isinstance(name, str) or name not in _TOYS:
-        raise ValueError(f"unknown toy {name!r}; valid names: {', '.join(list_toys())}")
-    fn = _TOYS[name]
-    try:
-        return fn(grid, **params)
-    except TypeError as exc:
-        if "unexpected keyword" in str(exc):
-            raise TypeError(f"toy {name!r}: {exc}") from exc
-        raise
 
 
 # --------------------------------------------------------------------------- helpers
