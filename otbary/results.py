@@ -123,9 +123,11 @@ class SinkhornResult:
     converged : bool
         ``True`` when the marginal violation fell below the tolerance before the iteration cap.
     marginal_error : float
-        The final L1 marginal violation.
+        The final L1 marginal violation ``||P^T 1 - nu||_1`` (``P 1 = mu`` holds exactly).
     info : dict
-        Solver details (path ``"grid-separable"`` or ``"dense"``, eps schedule, times).
+        Solver details: ``path`` (``"grid-separable"`` or ``"dense"``), ``eps_schedule``,
+        ``time``; with the divergence also ``ot_mu_mu``, ``ot_nu_nu`` and whether each
+        symmetric problem converged (``converged`` covers all three).
     """
 
     value: float
@@ -146,28 +148,39 @@ class SinkhornResult:
 class BallResult:
     r"""A Wasserstein-ball problem ``min W1(mu, target) s.t. W1(mu, nu_k) <= eta_k`` (DESIGN fact 10).
 
+    Returned by :func:`otbary.ball_problem`. ``nan`` never appears in any field.
+
     Attributes
     ----------
     measure : Measure or None
-        The minimiser ``mu`` (``None`` when the instance is infeasible).
+        The minimiser ``mu`` on the support (``None`` when the instance is infeasible).
     cost : float
-        ``W1(measure, target)``, computed exactly (``nan`` is never returned: ``inf`` when infeasible).
+        ``W1(measure, target)``, recomputed by :func:`otbary.w1` (``inf`` when infeasible).
     multipliers : ndarray
-        ``lambda_k >= 0``, one per ball; by LP duality ``mu`` also solves the barycenter problem with
-        weights proportional to ``(1, lambda_1, ..., lambda_K)``.
+        ``lambda_k = -y_k >= 0``, with ``y_k <= 0`` the LP dual of the radius row
+        ``W1(mu, nu_k) <= eta_k``: ``d(optimum) / d(eta_k) = -lambda_k``. By LP duality ``mu``
+        also solves the barycenter problem with weights proportional to
+        ``(1, lambda_1, ..., lambda_K)``. Zeros when infeasible (see ``info["infeasibility_weights"]``).
     active : ndarray of bool
-        Which constraints hold with equality (up to the solver tolerance).
+        ``W1(mu, nu_k) >= eta_k - 1e-6 max(eta_k, diameter)`` (all ``False`` when infeasible).
     feasible : bool
+        ``radius_scale <= 1 + 1e-7``.
     radius_scale : float
         The smallest common factor ``s`` such that the radii ``s * eta`` admit a feasible ``mu``
-        (``<= 1`` exactly when the instance is feasible).
+        (a certified upper bound, exact to ``1e-7`` relative; ``info["radius_scale_lower"]`` is the
+        certified lower bound). ``inf`` when two different centres have radius 0 (or one of radius
+        0 lies off the support).
     distances : ndarray
-        ``W1(measure, nu_k)`` for each ball centre (``inf`` when infeasible).
+        ``W1(measure, nu_k)`` recomputed by :func:`otbary.w1` (``inf`` when infeasible).
     lower_bound : float
-        A dual lower bound on the optimum (``-inf`` when infeasible).
+        The certified dual (Lagrangian) lower bound on the optimum (``-inf`` when infeasible).
     metric : str
     status : str
+        ``"optimal"`` or ``"infeasible"``.
     info : dict
+        ``path`` (``"grid-flow"`` or ``"plan"``), ``support``, ``radius_scale_lower``, solver
+        details, ``time``; ``infeasibility_weights`` when the LP finds it infeasible: ``w >= 0`` with
+        ``w . eta = 1`` and ``min_mu sum_k w_k W1(mu, nu_k) > 1``.
     """
 
     measure: Optional[Measure]

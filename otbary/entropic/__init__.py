@@ -1,22 +1,16 @@
-"""Entropic W1: log-domain Sinkhorn, separable grid kernels, debiased barycenters. In progress."""
+"""Entropic W1: log-domain Sinkhorn, separable grid kernels, debiased barycenters.
+
+* :mod:`~otbary.entropic.kernels`: log-domain Gibbs kernels (dense; separable on grids
+  with the cityblock metric, ``O(N)`` memory);
+* :mod:`~otbary.entropic.sinkhorn`: :func:`sinkhorn_w1`, :func:`sinkhorn_divergence`;
+* :mod:`~otbary.entropic.barycenter`: :func:`entropic_barycenter` (iterative Bregman
+  projections, optionally debiased), reached by ``ob.barycenter(..., method="entropic")``;
+* :mod:`~otbary.entropic.options`: argument checks, eps-scaling, the iteration-cap policy.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from .barycenter import entropic_barycenter
+from .sinkhorn import sinkhorn_divergence, sinkhorn_w1
 
 __all__ = ["sinkhorn_w1", "sinkhorn_divergence", "entropic_barycenter"]
-
-
-def sinkhorn_w1(*args: Any, **kwargs: Any) -> Any:
-    """Entropic W1 between two measures (not available yet)."""
-    raise NotImplementedError("ob.sinkhorn_w1 is not available yet")
-
-
-def sinkhorn_divergence(*args: Any, **kwargs: Any) -> Any:
-    """Debiased Sinkhorn divergence (not available yet)."""
-    raise NotImplementedError("ob.sinkhorn_divergence is not available yet")
-
-
-def entropic_barycenter(*args: Any, **kwargs: Any) -> Any:
-    """Entropic barycenter (not available yet)."""
-    raise NotImplementedError("entropic barycenter is not available yet")

@@ -75,6 +75,15 @@ def barycenter(
     method: str = "exact",
     support: SupportArg = None,
     eps: Optional[float] = None,
+    *,
+    tol: Optional[float] = None,
+    max_iter: Optional[int] = None,
+    on_max_iter: Optional[str] = None,
+    debiased: Optional[bool] = None,
+    eps_scaling: Union[bool, float, None] = None,
+    exact_cost: Optional[bool] = None,
+    certify: Optional[bool] = None,
+    relaxation: Optional[float] = None,
 ) -> BarycenterResult:
     r"""Wasserstein-1 barycenter of ``nu_1..nu_K``.
 
@@ -109,7 +118,16 @@ def barycenter(
     method : {"exact", "entropic"}
     support : None, "free", Grid, Measure or array_like
     eps : float, optional
-        Entropic regularisation (``method="entropic"`` only).
+        Entropic regularisation (``method="entropic"`` only, where it is required).
+    tol, max_iter, on_max_iter, debiased, eps_scaling, exact_cost, certify, relaxation
+        Keyword-only options of the entropic solver (``method="entropic"`` only; passing
+        one with ``method="exact"`` raises ``ValueError``), forwarded to
+        :func:`otbary.entropic.entropic_barycenter`: marginal tolerance, iteration cap,
+        ``"warn"``/``"raise"`` at the cap, debiased barycenter (Janati et al. 2020),
+        eps-annealing, exact ``.cost`` (default ``True``), ``certify=True`` for the exact
+        optimum on the same support as ``.lower_bound``, over-relaxation. With ``method="entropic"``,
+        ``.cost`` is still the *exact* objective of the returned measure; the entropic
+        value is in ``.info["entropic_value"]``.
 
     Returns
     -------
@@ -120,8 +138,21 @@ def barycenter(
     metric = check_metric(metric)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method={method!r} is unknown; choose one of {METHODS}")
+    from typing import Any
+
+    entropic_options: dict[str, Any] = {
+        "tol": tol, "max_iter": max_iter, "on_max_iter": on_max_iter, "debiased": debiased,
+        "eps_scaling": eps_scaling, "exact_cost": exact_cost, "certify": certify, "relaxation": relaxation,
+    }
+    given = {k: v for k, v in entropic_options.items() if v is not None}
     if method == "entropic":
-        raise NotImplementedError("method='entropic' is not available yet (tracked in the entropic issue)")
+        from ..entropic import entropic_barycenter
+
+        if eps is None:
+            raise ValueError("eps is required with method='entropic' (a finite number > 0)")
+        return entropic_barycenter(ms, lam, metric, eps=eps, support=support, **given)
+    if given:
+        raise ValueError(f"{', '.join(sorted(given))}: only used with method='entropic'")
     if eps is not None:
         raise ValueError("eps is only used with method='entropic'")
     kind, data = resolve_support(ms, support)
