@@ -10,6 +10,7 @@ Quick tour::
     res.cost, res.lower_bound, res.gap          # certified
 """
 
+from . import toys
 from .balls import ball_problem
 from .certify import certify
 from .entropic import sinkhorn_divergence, sinkhorn_w1
@@ -36,6 +37,7 @@ __all__ = [
     "recursive_barycenter",
     "sinkhorn_divergence",
     "sinkhorn_w1",
+    "toys",
     "Grid",
     "Measure",
     "NotOptimalError",
