@@ -14,6 +14,16 @@ Three cases on a regular grid of the unit square, cityblock metric, each a known
     optimum is ``0.4 W1(nu_1, nu_2)`` (DESIGN fact 5).
 
 :func:`run_demo` writes ``report.md``, ``report.json`` and ``figures/<case>.png`` into a folder.
+
+**Neural part** (needs torch: ``pip install otbary[neural]``): WGAN-GP barycenters of 2D toys
+(three translates of a Gaussian blob, three Gaussian mixtures; euclidean metric) trained on the
+CPU and certified by :func:`otbary.certify` against the exact barycenter
+(:mod:`otbary.neural.demo`): ``report.json["neural"]`` holds each candidate's ``relative_gap``
+and its interval, ``figures/neural-*.png`` the inputs, exact and neural barycenters and the gap
+along training. Checkpoints go to ``OUT/checkpoints/`` every ``--checkpoint-every`` steps;
+``--resume`` continues from them; Ctrl-C keeps the last checkpoint and exits with code 130.
+Without torch the exact part runs, the report says the neural part was skipped and the exit
+code is 0 (the exact part is the library's core; torch is an optional extra).
 """
 
 from __future__ import annotations
@@ -270,10 +280,60 @@ def _markdown(report: dict[str, Any]) -> str:
         lines += [f"- {k.replace('_', ' ')}: {_fmt(v)}" for k, v in c["checks"].items()]
         if "figure" in c:
             lines += ["", f"![{c['name']}]({c['figure']})"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _neural_markdown(report["neural"])) + "\n"
 
 
-def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: bool = True) -> dict[str, Any]:
+def _neural_markdown(nr: dict[str, Any]) -> list[str]:
+    lines = ["", "# Neural barycenters (WGAN-GP), certified", ""]
+    if nr.get("skipped"):
+        return lines + [f"Skipped: {nr['reason']}."]
+    lines += [
+        f"torch {nr['torch_version']} on the CPU ({nr['threads']} threads), seed {nr['seed']}, "
+        f"{nr['total_time_s']:.1f} s. Euclidean metric (the metric a WGAN-GP critic estimates). "
+        "`relative gap` = (J(candidate) - J*) / J* from `otbary.certify` (sample-based, paired with "
+        "the exact barycenter on the certify grid), with its 95% interval; the exact barycenter "
+        "itself (when known in closed form) and the first input are controls.",
+    ]
+    for c in nr["cases"]:
+        lines += ["", f"## neural {c['name']}: {c['title']}", "", c["notes"], "",
+                  f"{c['steps']} generator steps ({c['steps_per_second']:.1f} steps/s"
+                  + (f", resumed from step {c['resumed_from']}" if c.get("resumed_from") else "")
+                  + f"), certify {c['certify_time_s']:.1f} s. Critics' objective estimate "
+                  f"{c['critic_objective_estimate']:.5f}"
+                  + (f"; closed-form optimum {c['exact_optimum']:.5f}"
+                     if c["exact_optimum"] is not None else "")
+                  + ".", "",
+                  "| candidate | J (estimate) | J* (estimate) | relative gap | 95% interval |",
+                  "|---|---|---|---|---|"]
+        for d in c["candidates"]:
+            lo, hi = d["relative_interval"]
+            lines.append(f"| {d['name']} | {d['cost']:.5f} | {d['optimum']:.5f} | {d['relative_gap']:+.2%} | "
+                         f"[{lo:+.2%}, {hi:+.2%}] |")
+        if "figure" in c:
+            lines += ["", f"![neural {c['name']}]({c['figure']})"]
+    if "training_figure" in nr:
+        lines += ["", f"![gap along training]({nr['training_figure']})"]
+    return lines
+
+
+#: Why the neural part was skipped, when torch is missing (also printed by the CLI).
+NEURAL_SKIPPED = "torch is not installed (pip install otbary[neural]): the neural part was skipped"
+
+
+def _neural_section(out: Path, quick: bool, progress: bool, figures: bool, seed: int, resume: bool,
+                    checkpoint_every: int, steps: Optional[int],
+                    log: Callable[[str], None]) -> dict[str, Any]:
+    try:
+        from .neural.demo import run_neural_demo
+    except ImportError:
+        return {"skipped": True, "reason": NEURAL_SKIPPED}
+    return run_neural_demo(out, quick=quick, seed=seed, resume=resume, checkpoint_every=checkpoint_every,
+                           steps=steps, progress=progress, figures=figures, log=log)
+
+
+def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: bool = True, *,
+             neural: bool = True, seed: int = 0, resume: bool = False, checkpoint_every: int = 100,
+             steps: Optional[int] = None) -> dict[str, Any]:
     """Run every case and write ``report.md``, ``report.json`` and ``figures/`` into ``out``.
 
     Parameters
@@ -286,6 +346,16 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
         Show a tqdm progress bar over the cases (on stderr).
     figures : bool, default True
         Draw the figures.
+    neural : bool, default True
+        Also train and certify the neural barycenters (skipped with a note when torch is missing).
+    seed : int, default 0
+        Seed of the neural part (weights, draws, certify): a seed makes a run reproducible.
+    resume : bool, default False
+        Continue the neural training from the checkpoints in ``out/checkpoints``.
+    checkpoint_every : int, default 100
+        Generator steps between checkpoints.
+    steps : int, optional
+        Generator steps per neural case (default 600, quick 20).
 
     Returns
     -------
@@ -299,6 +369,8 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
     DemoError
         If a solver result is not finite or a known-answer check fails (the report is written
         first).
+    KeyboardInterrupt
+        On Ctrl-C; the last neural checkpoint is kept (``--resume`` continues from it).
     """
     from tqdm.auto import tqdm
 
@@ -325,6 +397,12 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
                 f"  {case.name:<13} cost {entry['cost']:.8f}  lower bound {entry['lower_bound']:.8f}  "
                 f"gap {entry['gap']:.1e}  ({entry['solve_time_s']:.1f} s)"
             )
+    say = bar.write if progress else (lambda _msg: None)
+    if neural:
+        neural_part = _neural_section(out, quick, progress, figures, seed, resume, checkpoint_every, steps,
+                                      say)
+    else:
+        neural_part = {"skipped": True, "reason": "--no-neural"}
     report: dict[str, Any] = {
         "otbary_version": __version__,
         "python": platform.python_version(),
@@ -334,6 +412,7 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
         "total_time_s": time.perf_counter() - t0,
         "cases": entries,
         "all_checks_ok": all(e["checks"].get("ok") for e in entries),
+        "neural": neural_part,
     }
     try:
         (out / "report.json").write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
@@ -352,6 +431,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true", help="16x16 grid instead of 48x48 (a few seconds)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-figures", action="store_true", help="write the report only")
+    p.add_argument("--no-neural", action="store_true", help="skip the neural (torch) part")
+    p.add_argument("--seed", type=int, default=0, help="seed of the neural part (default 0)")
+    p.add_argument("--steps", type=int, default=None, help="generator steps per neural case (default 600)")
+    p.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
+                   help="write a neural checkpoint every N steps (default 100)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the neural training from OUT/checkpoints (a case without one starts anew)")
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -362,8 +448,19 @@ def run_cli(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"otbary: error: --out {str(out)!r} exists and is not a folder", file=sys.stderr)
         return 2
+    for name in ("steps", "checkpoint_every"):
+        v = getattr(args, name)
+        if v is not None and v < 1:
+            print(f"otbary: error: --{name.replace('_', '-')} must be >= 1; got {v}", file=sys.stderr)
+            return 2
     try:
-        report = run_demo(out, quick=args.quick, progress=not args.no_progress, figures=not args.no_figures)
+        report = run_demo(out, quick=args.quick, progress=not args.no_progress, figures=not args.no_figures,
+                          neural=not args.no_neural, seed=args.seed, resume=args.resume,
+                          checkpoint_every=args.checkpoint_every, steps=args.steps)
+    except KeyboardInterrupt:
+        print(f"otbary: interrupted; the last checkpoint is kept in {out / 'checkpoints'} "
+              "(rerun with --resume to continue)", file=sys.stderr)
+        return 130
     except OutputError as exc:
         print(f"otbary: error: {exc}", file=sys.stderr)
         return 2
@@ -373,4 +470,12 @@ def run_cli(args: argparse.Namespace) -> int:
     print(f"otbary demo: {len(report['cases'])} cases, all known-answer checks passed, "
           f"{report['total_time_s']:.1f} s; wrote {out / 'report.md'}, {out / 'report.json'}"
           + ("" if args.no_figures else f" and {out / 'figures'}/"))
+    nr = report["neural"]
+    if nr.get("skipped"):
+        print(f"otbary demo: {nr['reason']}")
+    else:
+        for c in nr["cases"]:
+            d = c["candidates"][0]
+            print(f"otbary demo: neural {c['name']}: relative gap {d['relative_gap']:+.2%} "
+                  f"(95% interval [{d['relative_interval'][0]:+.2%}, {d['relative_interval'][1]:+.2%}])")
     return 0

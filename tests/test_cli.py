@@ -133,8 +133,100 @@ def test_failed_known_answer_check_exits_1(monkeypatch: pytest.MonkeyPatch, tmp_
     import otbary.demo
 
     monkeypatch.setattr(otbary.demo, "CHECK_TOL", -1.0)  # no answer can pass
-    rc = main(["demo", "--quick", "--no-progress", "--no-figures", "--out", str(tmp_path)])
+    rc = main(["demo", "--quick", "--no-progress", "--no-figures", "--no-neural", "--out", str(tmp_path)])
     assert rc == 1
     assert "known-answer check failed" in capsys.readouterr().err
     report = json.loads((tmp_path / "report.json").read_text())  # written before failing
     assert report["all_checks_ok"] is False
+
+
+# ----------------------------------------------------------------------- the demo's neural part
+def test_quick_demo_neural_part(quick_demo: tuple[Path, int]) -> None:
+    pytest.importorskip("torch")
+    out, rc = quick_demo
+    assert rc == 0
+    nr = json.loads((out / "report.json").read_text())["neural"]
+    assert nr["skipped"] is False and nr["device"] == "cpu"
+    assert [c["name"] for c in nr["cases"]] == ["translates", "mixtures"]
+    for case in nr["cases"]:
+        assert case["metric"] == "euclidean"
+        assert case["steps"] >= 1 and case["steps_per_second"] > 0
+        assert (out / case["checkpoint"]).is_file()
+        assert (out / case["figure"]).is_file()
+        names = [d["name"] for d in case["candidates"]]
+        assert names[0].startswith("neural")
+        for d in case["candidates"]:
+            lo, hi = d["relative_interval"]
+            assert lo <= d["relative_gap"] <= hi
+            assert all(math.isfinite(v) for v in (d["cost"], d["optimum"], d["gap"], lo, hi))
+            assert d["relative_gap"] == pytest.approx(d["gap"] / d["optimum"], rel=1e-9)
+    t = nr["cases"][0]
+    # the closed-form optimum (DESIGN fact 6) and certify's sampled optimum agree up to sampling
+    assert t["exact_optimum"] == pytest.approx(t["candidates"][0]["optimum"], rel=0.25)
+    assert (out / nr["training_figure"]).is_file()
+    md = (out / "report.md").read_text()
+    assert "Neural barycenters" in md and "figures/neural-translates.png" in md
+
+
+def test_demo_without_torch_runs_the_exact_part(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "otbary.neural.demo", None)  # import fails as without torch
+    rc = main(["demo", "--quick", "--no-progress", "--no-figures", "--out", str(tmp_path)])
+    assert rc == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["all_checks_ok"] is True
+    assert report["neural"]["skipped"] is True
+    assert "pip install otbary[neural]" in report["neural"]["reason"]
+    assert "neural part was skipped" in capsys.readouterr().out
+    assert "skipped" in (tmp_path / "report.md").read_text()
+
+
+def test_demo_seed_is_reproducible(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from otbary.neural.demo import neural_cases, run_neural_case
+
+    case = neural_cases()[1]
+
+    def once(out: Path) -> dict[str, Any]:
+        (out / "figures").mkdir(parents=True)
+        return run_neural_case(case, out, quick=True, seed=3, resume=False, checkpoint_every=2, steps=3,
+                               progress=False, figures=False, log=lambda _m: None)
+
+    a, b = once(tmp_path / "a"), once(tmp_path / "b")
+    assert a["candidates"] == b["candidates"]
+    assert a["critic_objective_estimate"] == b["critic_objective_estimate"]
+
+
+def test_ctrl_c_keeps_the_checkpoint_and_resume_continues(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    import otbary.neural.demo as nd
+
+    real = nd.neural_barycenter
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        def cb(step: int, info: dict[str, Any]) -> None:
+            if step == 3:
+                raise KeyboardInterrupt
+
+        kwargs["callback"] = cb
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nd, "neural_barycenter", interrupted)
+    args = ["demo", "--quick", "--no-progress", "--no-figures", "--checkpoint-every", "2", "--steps", "5",
+            "--out", str(tmp_path)]
+    assert main(args) == 130
+    assert "--resume" in capsys.readouterr().err
+    from otbary.neural.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "checkpoints" / "translates.pt")["step"] == 2  # the last one kept
+    monkeypatch.setattr(nd, "neural_barycenter", real)
+    assert main([*args, "--resume"]) == 0
+    cases = json.loads((tmp_path / "report.json").read_text())["neural"]["cases"]
+    assert cases[0]["resumed_from"] == 2 and cases[0]["steps"] == 5
+    assert cases[1]["resumed_from"] is None
+
+
+def test_demo_bad_neural_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--quick", "--steps", "0", "--out", str(tmp_path)]) == 2
+    assert "--steps must be >= 1" in capsys.readouterr().err

@@ -1,0 +1,41 @@
+"""Neural W1 barycenters (WGAN-GP), checked against the exact answer. Needs torch.
+
+``import otbary`` never imports this package (nor torch). ``import otbary.neural`` without torch
+raises ``ImportError`` with the install hint ``pip install otbary[neural]``.
+
+Modules: :mod:`~otbary.neural.nets` (generators and critics), :mod:`~otbary.neural.wgan`
+(gradient penalty, losses, critic step), :mod:`~otbary.neural.samplers` (inputs as samplers),
+:mod:`~otbary.neural.barycenter` (one generator against K critics, the recursive
+configuration), :mod:`~otbary.neural.checkpoint` (safe checkpoints).
+"""
+
+from __future__ import annotations
+
+try:
+    import torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a torch-free environment
+    raise ImportError(
+        "otbary.neural needs PyTorch, which is not installed: pip install otbary[neural] "
+        "(or pip install torch)"
+    ) from exc
+
+from .barycenter import (
+    NeuralBarycenterResult,
+    TrainingDivergedError,
+    neural_barycenter,
+    recursive_neural_barycenter,
+    recursive_weights,
+    train_generator,
+)
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .nets import ConvCritic, ConvGenerator, Generator, MLPCritic, MLPGenerator, build_pair
+from .samplers import Sampler, as_sampler, as_samplers, gaussian_sampler, synthetic_shapes
+from .wgan import WGANConfig, critic_step, gradient_penalty, w1_estimate
+
+__all__ = [
+    "ConvCritic", "ConvGenerator", "Generator", "MLPCritic", "MLPGenerator", "build_pair",
+    "WGANConfig", "critic_step", "gradient_penalty", "w1_estimate",
+    "NeuralBarycenterResult", "TrainingDivergedError", "neural_barycenter", "recursive_neural_barycenter",
+    "recursive_weights", "train_generator", "CheckpointError", "load_checkpoint", "save_checkpoint",
+    "Sampler", "as_sampler", "as_samplers", "gaussian_sampler", "synthetic_shapes",
+]

@@ -1,0 +1,320 @@
+"""The neural part of ``otbary demo``: WGAN-GP barycenters of 2D toys, certified against the exact answer.
+
+Two cases on the unit square, euclidean metric (the metric a WGAN-GP critic estimates):
+
+``translates``
+    Three translates ``rho + a_k`` of a Gaussian blob, equal weights. The barycenter is known in
+    closed form (DESIGN fact 6): ``rho`` shifted to the Fermat-Weber point ``m`` of the shifts,
+    with optimum ``sum_k lambda_k ||a_k - m||_2``.
+``mixtures``
+    Three random Gaussian mixtures: the exact barycenter on a grid is the reference.
+
+For each case one generator is trained against three critics on the CPU, then
+:func:`otbary.certify` (sample-based, paired with the exact barycenter, Student-t interval)
+scores the neural barycenter and two controls: the exact barycenter itself (its interval
+should contain 0, up to the grid quantisation of the reference) and the first input.
+Checkpoints go to ``OUT/checkpoints/<case>.pt`` every ``checkpoint_every`` steps.
+
+:func:`run_neural_demo` returns the report section; :mod:`otbary.demo` writes it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+
+from ..certify import certify
+from ..exact import barycenter
+from ..exact.free_support import fermat_weber
+from ..geometry import Grid
+from ..measures import Measure
+from ..toys import get as get_toy
+from .barycenter import NeuralBarycenterResult, neural_barycenter
+from .wgan import WGANConfig
+
+__all__ = ["NeuralCase", "neural_cases", "run_neural_demo", "demo_config"]
+
+NpSampler = Callable[[int, np.random.Generator], np.ndarray]
+METRIC = "euclidean"
+
+
+@dataclass
+class NeuralCase:
+    """One neural demo problem: input samplers, weights, the exact reference and notes."""
+
+    name: str
+    title: str
+    samplers: list[NpSampler]
+    weights: list[float]
+    labels: list[str]
+    #: exact barycenter as a sampler when known in closed form, else None (grid reference)
+    exact_sampler: Optional[NpSampler]
+    #: closed-form optimum when known
+    exact_optimum: Optional[float]
+    notes: str
+
+
+def _gauss(center: np.ndarray, sigma: float) -> NpSampler:
+    c = np.asarray(center, dtype=float)
+
+    def f(n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.normal(c, sigma, size=(int(n), c.shape[0]))
+
+    return f
+
+
+def _toy(seed: int) -> NpSampler:
+    toy = get_toy("random_mixture", seed=seed).scale(0.5).shift((0.5, 0.5))
+
+    def f(n: int, rng: np.random.Generator) -> np.ndarray:
+        return np.asarray(toy.sample(int(n), seed=rng), dtype=float)
+
+    return f
+
+
+def neural_cases() -> list[NeuralCase]:
+    """The two neural demo cases (see the module doc)."""
+    rho_c = np.array([0.2, 0.25])
+    sigma = 0.05
+    shifts = np.array([[0.0, 0.0], [0.55, -0.05], [0.3, 0.55]])
+    w = np.full(3, 1 / 3)
+    m, value, _ = fermat_weber(shifts[None], w, METRIC)
+    opt = float(value[0])
+    translates = NeuralCase(
+        name="translates",
+        title="Translates of a Gaussian blob (euclidean): the blob at the Fermat-Weber point",
+        samplers=[_gauss(rho_c + a, sigma) for a in shifts],
+        weights=w.tolist(),
+        labels=[f"nu_{k + 1}" for k in range(3)],
+        exact_sampler=_gauss(rho_c + m[0], sigma),
+        exact_optimum=opt,
+        notes=(f"nu_k = N(c + a_k, {sigma}^2 I). The Fermat-Weber point of the shifts is m = "
+               f"({m[0][0]:.4f}, {m[0][1]:.4f}); rho + m is a barycenter with objective "
+               f"sum_k lambda_k ||a_k - m|| = {opt:.5f} (DESIGN fact 6)."),
+    )
+    mixtures = NeuralCase(
+        name="mixtures",
+        title="Three random Gaussian mixtures (euclidean): certified against the exact grid barycenter",
+        samplers=[_toy(s) for s in (1, 2, 3)],
+        weights=[1 / 3, 1 / 3, 1 / 3],
+        labels=[f"nu_{k + 1}" for k in range(3)],
+        exact_sampler=None,
+        exact_optimum=None,
+        notes="No closed form: the reference is the exact euclidean barycenter of the inputs quantised on "
+              "the certify grid, 16 x 16 nodes over the inputs' bounding box (DESIGN facts 2-3).",
+    )
+    return [translates, mixtures]
+
+
+def demo_config(quick: bool) -> tuple[WGANConfig, int, tuple[int, ...]]:
+    """``(config, steps, hidden)`` of the demo's training (quick: seconds; full: about a minute per case)."""
+    if quick:
+        return WGANConfig(lr=2e-4, critic_lr=1e-3, batch_size=64, n_critic=2, one_sided=True), 20, (16, 16)
+    return WGANConfig(lr=2e-4, critic_lr=1e-3, batch_size=256, n_critic=5, one_sided=True), 600, (64, 64, 64)
+
+
+def _case_grid(case: NeuralCase, n: int, seed: int) -> Grid:
+    """An ``n x n`` grid over the bounding box of 20 000 draws of each input (certify's default box)."""
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([f(20_000, rng) for f in case.samplers])
+    lo, hi = x.min(0), x.max(0)
+    spacing = tuple(float(v) for v in (hi - lo) / (n - 1))
+    return Grid((n, n), spacing=spacing, origin=tuple(float(v) for v in lo))
+
+
+def _cert_entry(name: str, res: Any) -> dict[str, Any]:
+    def fl(x: float) -> float:
+        v = float(x)
+        if not math.isfinite(v):
+            raise FloatingPointError(f"certify returned a non-finite value for {name}")
+        return v
+
+    iv = res.interval or (res.gap, res.gap)
+    riv = res.relative_interval or (res.relative_gap, res.relative_gap)
+    return {
+        "name": name, "cost": fl(res.cost), "optimum": fl(res.optimum), "gap": fl(res.gap),
+        "interval": [fl(iv[0]), fl(iv[1])], "relative_gap": fl(res.relative_gap),
+        "relative_interval": [fl(riv[0]), fl(riv[1])], "support": str(res.support),
+    }
+
+
+def _exact_grid_barycenter(case: NeuralCase, grid: Grid, rng: np.random.Generator) -> Measure:
+    """The exact euclidean barycenter of the inputs quantised (nearest node) on ``grid``."""
+    pts = grid.points
+    hists = []
+    for f in case.samplers:
+        x = f(20_000, rng)
+        idx = np.argmin(((x[:, None, :] - pts[None, :, :]) ** 2).sum(-1), axis=1)
+        hists.append(Measure.on_grid(grid, np.bincount(idx, minlength=grid.size) / len(x)))
+    return barycenter(hists, weights=case.weights, metric=METRIC).measure
+
+
+def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resume: bool,
+                    checkpoint_every: int, steps: Optional[int], progress: bool, figures: bool,
+                    log: Callable[[str], None]) -> dict[str, Any]:
+    """Train, certify along training and at the end, draw the figures; return the report entry."""
+    cfg, default_steps, hidden = demo_config(quick)
+    n_steps = int(steps) if steps is not None else default_steps
+    grid = _case_grid(case, 8 if quick else 16, seed)
+    n_eval, r_eval = (60, 2) if quick else (200, 3)
+    n_fin, r_fin = (80, 2) if quick else (400, 8)
+    evals: list[dict[str, Any]] = []
+    eval_at = set() if quick else (set(np.linspace(0, n_steps, 5).astype(int).tolist()) - {0}) | {1}
+
+    eval_grid = grid if quick else _case_grid(case, 12, seed)
+
+    def cert(sampler: NpSampler, n: int, r: int, s: int, g: Grid = grid) -> Any:
+        return certify(sampler, case.samplers, case.weights, metric=METRIC, support=g, n_samples=n,
+                       n_repeats=r, seed=s)
+
+    def callback(step: int, info: dict[str, Any]) -> None:
+        if step in eval_at and step != n_steps:
+            res = cert(_gen_sampler(info["generator"]), n_eval, r_eval, seed + step, eval_grid)
+            evals.append({"step": step, "relative_gap": float(res.relative_gap),
+                          "relative_interval": list(map(float, res.relative_interval or (0.0, 0.0)))})
+
+    ckpt = out / "checkpoints" / f"{case.name}.pt"
+    t0 = time.perf_counter()
+    res = neural_barycenter(
+        case.samplers, case.weights, steps=n_steps, config=cfg, hidden=hidden, seed=seed,
+        checkpoint=ckpt, checkpoint_every=checkpoint_every, resume=resume and ckpt.is_file(),
+        progress=progress, callback=callback,
+    )
+    train_time = time.perf_counter() - t0
+    cands: list[tuple[str, NpSampler]] = [("neural (WGAN-GP, 3 critics)", _gen_sampler(res.generator))]
+    if case.exact_sampler is not None:
+        cands.append(("exact (closed form)", case.exact_sampler))
+    if not quick:
+        cands.append(("input nu_1", case.samplers[0]))
+    t1 = time.perf_counter()
+    cert_entries = [_cert_entry(name, cert(s, n_fin, r_fin, seed + 10_000)) for name, s in cands]
+    evals.append({"step": res.steps, "relative_gap": cert_entries[0]["relative_gap"],
+                  "relative_interval": cert_entries[0]["relative_interval"]})
+    cert_time = time.perf_counter() - t1
+    entry: dict[str, Any] = {
+        "name": case.name, "title": case.title, "metric": METRIC, "weights": case.weights,
+        "steps": res.steps, "resumed_from": res.resumed_from, "steps_per_second": res.steps_per_second,
+        "train_time_s": train_time, "certify_time_s": cert_time, "config": cfg.to_dict(),
+        "hidden": list(hidden), "checkpoint": str(ckpt.relative_to(out)),
+        "critic_objective_estimate": res.objective_estimate, "exact_optimum": case.exact_optimum,
+        "candidates": cert_entries, "gap_along_training": sorted(evals, key=lambda e: e["step"]),
+        "notes": case.notes,
+    }
+    log(f"  neural {case.name:<10} {res.steps} steps ({res.steps_per_second:.1f}/s), relative gap "
+        f"{cert_entries[0]['relative_gap']:+.2%} [{cert_entries[0]['relative_interval'][0]:+.2%}, "
+        f"{cert_entries[0]['relative_interval'][1]:+.2%}]")
+    if figures:
+        entry["figure"] = _figure(case, res, grid, out, seed)
+    return entry
+
+
+def _gen_sampler(gen: Any) -> NpSampler:
+    def f(n: int, rng: np.random.Generator) -> np.ndarray:
+        g = torch.Generator().manual_seed(int(rng.integers(2**31 - 1)))
+        with torch.no_grad():
+            return np.asarray(gen.sample(int(n), g).numpy(), dtype=np.float64)
+
+    return f
+
+
+def _figure(case: NeuralCase, res: NeuralBarycenterResult, grid: Grid, out: Path, seed: int) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plotting import plot_histogram, plot_samples
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+    colors = ["tab:blue", "tab:orange", "tab:green"]
+    for f, lab, c in zip(case.samplers, case.labels, colors, strict=False):
+        plot_samples(axes[0], f(n, rng), color=c, size=1.0, label=lab)
+    axes[0].set_title("inputs", fontsize=9)
+    if case.exact_sampler is not None:
+        plot_samples(axes[1], case.exact_sampler(n, rng), title="exact barycenter (closed form)")
+    else:
+        plot_histogram(axes[1], _exact_grid_barycenter(case, grid, rng),
+                       title=f"exact barycenter ({grid.shape[0]}x{grid.shape[1]} grid)")
+    plot_samples(axes[2], res.sample(n, seed), title=f"neural barycenter ({res.steps} steps)")
+    for ax in axes:
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_aspect("equal")
+    fig.suptitle(case.title, fontsize=10)
+    fig.tight_layout()
+    path = out / "figures" / f"neural-{case.name}.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return f"figures/{path.name}"
+
+
+def _training_figure(entries: list[dict[str, Any]], out: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for e in entries:
+        pts = e["gap_along_training"]
+        s = np.array([p["step"] for p in pts])
+        g = np.array([p["relative_gap"] for p in pts]) * 100
+        lo = np.array([p["relative_interval"][0] for p in pts]) * 100
+        hi = np.array([p["relative_interval"][1] for p in pts]) * 100
+        ax.errorbar(s, g, yerr=[g - lo, hi - g], marker="o", capsize=3, label=e["name"])
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axhline(5, color="tab:red", lw=0.8, ls="--", label="5% target")
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("relative objective gap (%)")
+    ax.set_title("certify: relative gap of the neural barycenter along training (95% CI)", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = out / "figures" / "neural-training.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return f"figures/{path.name}"
+
+
+def run_neural_demo(out: Path, *, quick: bool = False, seed: int = 0, resume: bool = False,
+                    checkpoint_every: int = 100, steps: Optional[int] = None, progress: bool = True,
+                    figures: bool = True, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train and certify the neural barycenter of each case; return the report's ``neural`` section.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder (``figures/`` and ``checkpoints/`` inside).
+    quick : bool
+        Tiny nets and 20 steps (seconds).
+    seed : int
+        Seeds initial weights, training draws and certify: the same seed gives the same numbers.
+    resume : bool
+        Continue each case from its checkpoint when present.
+    checkpoint_every : int
+        Steps between checkpoints.
+    steps : int, optional
+        Override the number of generator steps per case.
+    """
+    torch.set_num_threads(1)  # small nets gain nothing from threads; a busy machine loses a lot
+    t0 = time.perf_counter()
+    entries = [
+        run_neural_case(c, out, quick=quick, seed=seed, resume=resume, checkpoint_every=checkpoint_every,
+                        steps=steps, progress=progress, figures=figures, log=log)
+        for c in neural_cases()
+    ]
+    section: dict[str, Any] = {
+        "skipped": False, "torch_version": torch.__version__, "device": "cpu",
+        "threads": torch.get_num_threads(), "seed": seed, "cases": entries,
+        "total_time_s": time.perf_counter() - t0,
+    }
+    if figures:
+        section["training_figure"] = _training_figure(entries, out)
+    return section
