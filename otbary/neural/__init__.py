@@ -6,7 +6,12 @@ raises ``ImportError`` with the install hint ``pip install otbary[neural]``.
 Modules: :mod:`~otbary.neural.nets` (generators and critics), :mod:`~otbary.neural.wgan`
 (gradient penalty, losses, critic step), :mod:`~otbary.neural.samplers` (inputs as samplers),
 :mod:`~otbary.neural.barycenter` (one generator against K critics, the recursive
-configuration), :mod:`~otbary.neural.checkpoint` (safe checkpoints).
+configuration), :mod:`~otbary.neural.checkpoint` (safe checkpoints); built on them,
+:mod:`~otbary.neural.adaptation` (fast adaptation to few local samples),
+:mod:`~otbary.neural.ternary` (ternarised weights with a learnt threshold),
+:mod:`~otbary.neural.centrality` (the medoid of several models under exact W1) and
+:mod:`~otbary.neural.fusion` (KL-barycenter fusion by geometric mixtures), imported from
+their modules.
 """
 
 from __future__ import annotations
