@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exact.barycenter import SupportArg
 from .geometry import Grid, check_metric
-from .measures import Measure, check_measures, check_weights, common_grid
+from .measures import Measure, check_measures, check_pair, check_weights, common_grid
 from .plans import TransportPlan, optimal_plan
 from .rebin import rebin as _rebin
 from .results import BarycenterResult
@@ -52,16 +52,6 @@ def _check_t(t: object, name: str = "t") -> float:
     if not np.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a finite number in [0, 1]; got {value!r}")
     return value
-
-
-def _check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise TypeError(f"{name} must be an otbary.Measure; got {type(m).__name__}")
-    assert isinstance(mu, Measure) and isinstance(nu, Measure)
-    if mu.dim != nu.dim:
-        raise ValueError(f"mu and nu have different dimensions: {mu.dim} and {nu.dim}")
-    return mu, nu
 
 
 def _rebin_grid(rebin: RebinArg, measures: Sequence[Measure], names: str) -> Optional[Grid]:
@@ -141,7 +131,7 @@ def interpolate(mu: Measure, nu: Measure, t: float, metric: str = "euclidean", *
     >>> ob.interpolate(mu, nu, 0.25).points
     array([[0.5, 0. ]])
     """
-    mu, nu = _check_pair(mu, nu)
+    mu, nu = check_pair(mu, nu)
     tt = _check_t(t)
     metric = check_metric(metric)
     grid = _rebin_grid(rebin, [mu, nu], "mu and nu")
@@ -174,7 +164,7 @@ def geodesic(mu: Measure, nu: Measure, ts: ArrayLike, metric: str = "euclidean",
     list of Measure
         One measure per entry of ``ts``.
     """
-    mu, nu = _check_pair(mu, nu)
+    mu, nu = check_pair(mu, nu)
     try:
         times = np.asarray(ts, dtype=float)
     except (TypeError, ValueError) as exc:

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .geometry import Grid
 
-__all__ = ["Measure", "MASS_TOL", "check_weights", "check_measures", "common_grid"]
+__all__ = ["Measure", "MASS_TOL", "check_weights", "check_measures", "check_pair", "common_grid"]
 
 #: Absolute tolerance on ``|sum(weights) - 1|`` for a measure or a weight vector.
 MASS_TOL = 1e-8
@@ -188,6 +188,25 @@ class Measure:
     def __repr__(self) -> str:
         where = f"grid={self._grid!r}" if self._grid is not None else f"n={self.size}, d={self.dim}"
         return f"Measure({where})"
+
+
+def check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:
+    """Check that ``mu`` and ``nu`` are :class:`Measure` objects of one dimension.
+
+    Raises
+    ------
+    TypeError
+        Either is not a Measure (the message names ``mu`` or ``nu``).
+    ValueError
+        Their dimensions differ.
+    """
+    for name, m in (("mu", mu), ("nu", nu)):
+        if not isinstance(m, Measure):
+            raise TypeError(f"{name} must be an otbary.Measure; got {type(m).__name__}")
+    assert isinstance(mu, Measure) and isinstance(nu, Measure)
+    if mu.dim != nu.dim:
+        raise ValueError(f"mu and nu have different dimensions: {mu.dim} and {nu.dim}")
+    return mu, nu
 
 
 def check_measures(measures: Sequence[Measure], name: str = "measures") -> list[Measure]:

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..geometry import check_metric
-from ..measures import Measure
+from ..measures import Measure, check_pair
 from ..results import SinkhornResult
 from .kernels import LogKernel
 from .options import (
@@ -66,16 +66,6 @@ class _Run:
     kernel: LogKernel
     u: Array
     v: Array
-
-
-def _check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise TypeError(f"{name} must be an otbary.Measure; got {type(m).__name__}")
-    assert isinstance(mu, Measure) and isinstance(nu, Measure)
-    if mu.dim != nu.dim:
-        raise ValueError(f"mu and nu have different dimensions: {mu.dim} and {nu.dim}")
-    return mu, nu
 
 
 def _diameter(mu: Measure, nu: Measure, metric: str) -> float:
@@ -206,7 +196,7 @@ def sinkhorn_w1(
         terms ``ot_mu_mu`` / ``ot_nu_nu`` and whether each converged.
     """
     t0 = time.perf_counter()
-    mu, nu = _check_pair(mu, nu)
+    mu, nu = check_pair(mu, nu)
     metric = check_metric(metric)
     eps = check_eps(eps)
     tol = check_positive(tol, "tol")

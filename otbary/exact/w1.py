@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from ..geometry import check_metric
-from ..measures import Measure
+from ..measures import Measure, check_pair
 from ..results import W1Result
 
 __all__ = ["solve_w1", "w1"]
-
-
-def _check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise TypeError(f"{name} must be an otbary.Measure; got {type(m).__name__}")
-    assert isinstance(mu, Measure) and isinstance(nu, Measure)
-    if mu.dim != nu.dim:
-        raise ValueError(f"mu and nu have different dimensions: {mu.dim} and {nu.dim}")
-    return mu, nu
 
 
 def solve_w1(mu: Measure, nu: Measure, metric: str = "euclidean") -> W1Result:
@@ -52,7 +42,7 @@ def solve_w1(mu: Measure, nu: Measure, metric: str = "euclidean") -> W1Result:
     NotOptimalError
         The solver did not reach a certified optimum.
     """
-    mu, nu = _check_pair(mu, nu)
+    mu, nu = check_pair(mu, nu)
     metric = check_metric(metric)
     if mu.dim == 1:
         from .onedim import w1_1d
