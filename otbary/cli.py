@@ -17,9 +17,10 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Any, Optional, Sequence
 
-__all__ = ["main", "build_parser", "SUBCOMMANDS"]
+__all__ = ["main", "build_parser", "writable_folder", "SUBCOMMANDS"]
 
 #: Sub-commands implemented in their own modules: ``name -> (module, help, description)``.
 #: Each module provides ``add_arguments(parser)`` and ``run_cli(args) -> int`` (the exit code).
@@ -37,6 +38,21 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "function if given) and write report.md, report.json and figures.",
     ),
 }
+
+
+def writable_folder(out: Path) -> Optional[str]:
+    """Create ``out`` if needed and check that files can be written there.
+
+    Returns ``None`` when it is usable, else a one-line reason (for ``otbary: error: ...``).
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".otbary-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        return f"--out {str(out)!r} is not a writable folder: {exc.strerror or exc}"
+    return None
 
 
 def _load(module: str) -> Any:

@@ -40,6 +40,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import __version__
+from .cli import writable_folder
 from .exact import barycenter, w1
 from .geometry import Grid
 from .measures import Measure
@@ -376,13 +377,9 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
 
     out = Path(out)
     fig_dir = out / "figures"
-    try:
-        fig_dir.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise OutputError(f"cannot write to output folder {str(out)!r}: {exc.strerror or exc}") from exc
+    problem = writable_folder(out) or writable_folder(fig_dir)
+    if problem is not None:
+        raise OutputError(problem)
     n = 16 if quick else 48
     t0 = time.perf_counter()
     cases = build_cases(n)

@@ -583,14 +583,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run ``otbary validate``; return the exit code (0 pass, 1 a check failed, 2 bad candidate/--out)."""
+    from ..cli import writable_folder
+
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".otbary-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        print(f"otbary: error: --out {str(out)!r} is not a writable folder: {exc}", file=sys.stderr)
+    problem = writable_folder(out)
+    if problem is not None:
+        print(f"otbary: error: {problem}", file=sys.stderr)
         return 2
     try:
         report = run_validation(args.cases, quick=args.quick, candidate=args.candidate, out=out,
