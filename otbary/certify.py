@@ -286,6 +286,7 @@ def certify(
     n_repeats: int = 10,
     confidence: float = 0.95,
     seed: Union[None, int, np.random.Generator] = None,
+    reference: Optional[BarycenterResult] = None,
 ) -> CertifyResult:
     r"""How far a candidate barycenter is from optimal, with a certificate.
 
@@ -364,6 +365,12 @@ def certify(
         Level of :attr:`CertifyResult.interval`, in ``(0, 1)``.
     seed : int or numpy.random.Generator, optional
         Seed of every draw (candidate, inputs, barycenter).
+    reference : BarycenterResult, optional
+        A certified exact barycenter of these inputs (from :func:`otbary.barycenter` or
+        :func:`reference_barycenter`, same weights and metric) to use instead of solving for
+        it again -- for repeated calls on one problem, e.g. along training. Its
+        ``info["support"]`` becomes :attr:`CertifyResult.support`; sampler inputs are then not
+        quantised. It must be exact (``method="exact"``) and certified.
 
     Returns
     -------
@@ -394,7 +401,8 @@ def certify(
     sample_based = sample_based or any(not isinstance(m, Measure) for m in items)
     if not sample_based:
         ms = check_measures([m for m in items if isinstance(m, Measure)])
-        return _certify_exact(_candidate_measure(candidate, d), ms, lam, metric, support)
+        ref = None if reference is None else _check_reference(reference, lam, metric, d)
+        return _certify_exact(_candidate_measure(candidate, d), ms, lam, metric, support, ref)
     if n_samples is not None and (not isinstance(n_samples, (int, np.integer)) or n_samples < 1):
         raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}")
     if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 2:
@@ -405,15 +413,38 @@ def certify(
         d = _probe_dim(items[0], "measures[0]")  # type: ignore[arg-type]
     n = DEFAULT_N_SAMPLES if n_samples is None else int(n_samples)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    ref = None if reference is None else _check_reference(reference, lam, metric, d)
     return _certify_samples(
-        candidate, items, d, lam, metric, support, n, int(n_repeats), float(confidence), rng
+        candidate, items, d, lam, metric, support, n, int(n_repeats), float(confidence), rng, ref
     )
 
 
+def _check_reference(
+    reference: object, lam: NDArray[np.float64], metric: str, d: int
+) -> tuple[BarycenterResult, str]:
+    """Validate a user-given exact barycenter; return it with its support label."""
+    if not isinstance(reference, BarycenterResult):
+        raise TypeError(f"reference must be a BarycenterResult; got {type(reference).__name__}")
+    if reference.method != "exact":
+        raise ValueError(f"reference must be an exact barycenter; got method={reference.method!r}")
+    if reference.metric != metric:
+        raise ValueError(f"reference was solved for metric={reference.metric!r}, not {metric!r}")
+    if reference.weights.shape != lam.shape or not np.allclose(reference.weights, lam, rtol=0, atol=1e-12):
+        raise ValueError(f"reference weights {reference.weights.tolist()} differ from weights {lam.tolist()}")
+    if d >= 0 and reference.measure.dim != d:
+        raise ValueError(f"reference has dimension {reference.measure.dim}; the inputs have dimension {d}")
+    return reference, str(reference.info.get("support", "the given reference"))
+
+
 def _certify_exact(
-    cand: Measure, ms: list[Measure], lam: NDArray[np.float64], metric: str, support: SupportArg
+    cand: Measure,
+    ms: list[Measure],
+    lam: NDArray[np.float64],
+    metric: str,
+    support: SupportArg,
+    given: Optional[tuple[BarycenterResult, str]] = None,
 ) -> CertifyResult:
-    ref, label = reference_barycenter(ms, lam, metric, support)
+    ref, label = reference_barycenter(ms, lam, metric, support) if given is None else given
     costs = np.array([w1(cand, nu, metric) if lk > 0 else 0.0 for nu, lk in zip(ms, lam, strict=True)])
     cost = float(lam @ costs)
     optimum = float(ref.cost)
@@ -474,12 +505,16 @@ def _certify_samples(
     repeats: int,
     confidence: float,
     rng: np.random.Generator,
+    given: Optional[tuple[BarycenterResult, str]] = None,
 ) -> CertifyResult:
     # The exact reference barycenter.
     quant_err = 0.0
-    if all(isinstance(m, Measure) for m in items):
+    if given is not None:
+        ref_inputs: list[Measure] = []
+        ref_support: SupportArg = None
+    elif all(isinstance(m, Measure) for m in items):
         ref_inputs = [m for m in items if isinstance(m, Measure)]
-        ref_support: SupportArg = support
+        ref_support = support
     else:
         draws = {i: _check_samples(m(N_REFERENCE_SAMPLES, rng), N_REFERENCE_SAMPLES, d, f"measures[{i}]")
                  for i, m in enumerate(items) if not isinstance(m, Measure)}
@@ -505,7 +540,7 @@ def _certify_samples(
             raise ValueError(f"support grid has dimension {target.ndim}; the inputs have dimension {d}")
         on_target = isinstance(target, Grid) and all(m.grid == target for m in ref_inputs)
         ref_support = None if on_target else target
-    ref, label = reference_barycenter(ref_inputs, lam, metric, ref_support)
+    ref, label = reference_barycenter(ref_inputs, lam, metric, ref_support) if given is None else given
     mu_star = ref.measure
 
     cand_measure: Optional[Measure] = None

@@ -361,3 +361,30 @@ def test_interpolation_geodesic_identities(pair: ots.KnownPair, t: float) -> Non
         check_interpolation(ob.interpolate, pot_w1, pair.mu, pair.nu, t, pair.metric, atol=1e-8)
     except NotImplementedError:
         pytest.skip("ob.interpolate is not available yet")
+
+
+def test_reference_is_reused_and_checked() -> None:
+    """A given exact reference gives the same answer as solving again, and a wrong one is refused."""
+    nus = [ob.Measure([[0.0], [1.0]]), ob.Measure([[2.0], [3.0]]), ob.Measure([[5.0]])]
+    lam = [0.5, 0.3, 0.2]
+    cand = ob.Measure([[1.0], [2.0]])
+    ref = ob.barycenter(nus, lam, metric="euclidean")
+    a = ob.certify(cand, nus, lam, metric="euclidean")
+    b = ob.certify(cand, nus, lam, metric="euclidean", reference=ref)
+    assert b.optimum == pytest.approx(a.optimum, abs=1e-12) and b.gap == pytest.approx(a.gap, abs=1e-12)
+
+    def sampler(n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.choice([1.0, 2.0], size=(n, 1))
+
+    s1 = ob.certify(sampler, nus, lam, metric="euclidean", n_samples=50, n_repeats=4, seed=3, reference=ref)
+    s2 = ob.certify(sampler, nus, lam, metric="euclidean", n_samples=50, n_repeats=4, seed=3)
+    assert s1.info["exact_optimum"] == pytest.approx(s2.info["exact_optimum"], abs=1e-12)
+    with pytest.raises(ValueError, match="weights"):
+        ob.certify(cand, nus, [0.2, 0.3, 0.5], metric="euclidean", reference=ref)
+    with pytest.raises(ValueError, match="metric"):
+        ob.certify(cand, nus, lam, metric="cityblock", reference=ref)
+    with pytest.raises(TypeError, match="reference"):
+        ob.certify(cand, nus, lam, metric="euclidean", reference=cand)  # type: ignore[arg-type]
+    rec = ob.recursive_barycenter(nus, lam, metric="euclidean")
+    with pytest.raises(ValueError, match="exact"):
+        ob.certify(cand, nus, lam, metric="euclidean", reference=rec)
