@@ -16,6 +16,8 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 import otbary as ob
+import otbary.exact.grid as grid_mod
+from otbary.exact import colgen
 from otbary.exact.arcs import neighbour_arcs, offset_arcs, primitive_offsets
 from otbary.exact.grid import barycenter_grid, w1_grid
 from otbary.exact.ipm import solve_lp
@@ -126,8 +128,8 @@ def test_ipm_superlu_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize(("shape", "spacing"), [((9,), 0.3), ((6, 5), 1 / 5), ((4, 3, 3), (1.0, 0.5, 0.7))])
 @pytest.mark.parametrize("sparse", [False, True])
-def test_w1_grid_matches_network_simplex(metric: str, shape: tuple[int, ...], spacing: object,
-                                         sparse: bool) -> None:
+def test_w1_grid_matches_network_simplex(metric: str, shape: tuple[int, ...],
+                                         spacing: float | tuple[float, ...], sparse: bool) -> None:
     rng = np.random.default_rng(hash((metric, shape, sparse)) % 2**32)
     grid = ob.Grid(shape, spacing=spacing)
     a, b = histogram(rng, grid.size, sparse), histogram(rng, grid.size, sparse)
@@ -288,6 +290,47 @@ def test_translates_cityblock_weighted_median() -> None:
     expected = 0.1 * float(lam @ np.abs(shifts - np.array(median)).sum(axis=1))
     assert res.cost == pytest.approx(expected, rel=1e-9)
     assert_certified(res)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "chebyshev"])
+def test_coarse_to_fine_column_generation_matches_pot(monkeypatch: pytest.MonkeyPatch, metric: str) -> None:
+    """The pair-arc column generation, seeded from a coarser grid, against POT's LP and emd2.
+
+    Chebyshev with unequal spacing also goes through column generation (its 8-neighbour
+    graph is not exact then).
+    """
+    monkeypatch.setattr(colgen, "COARSE_ABOVE", 20)  # 9x7 -> 5x4 -> direct
+    rng = np.random.default_rng(21)
+    grid = ob.Grid((9, 7), spacing=[1 / 8, 1 / 4] if metric == "chebyshev" else 1 / 8)
+    lam = np.array([0.5, 0.3, 0.2])
+    inputs = np.stack([histogram(rng, grid.size, sparse=k == 1) for k in range(3)], axis=1)
+    M = cost_matrix(grid, metric)
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    ms = [ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)]
+    res = barycenter_grid(ms, lam, metric, grid)
+    assert_certified(res)
+    assert res.info["solver"] == "colgen" and res.info["coarse_rounds"] >= 1
+    assert res.cost == pytest.approx(ref, rel=RTOL)
+    b = np.asarray(res.measure.weights)
+    np.testing.assert_allclose(res.costs, [ot.emd2(b, inputs[:, k], M) for k in range(3)], rtol=1e-7)
+    w = w1_grid(ms[0], ms[1], metric)
+    assert_certified(w)
+    assert w.cost == pytest.approx(ot.emd2(inputs[:, 0], inputs[:, 1], M), rel=RTOL)
+
+
+def test_ipm_fast_tolerance_retries_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loose first interior-point solve whose certificate fails is solved again, strictly."""
+    monkeypatch.setattr(grid_mod, "IPM_TOL_FAST", 1e-2)
+    rng = np.random.default_rng(8)
+    grid = ob.Grid((6, 6), spacing=0.2)
+    inputs = np.stack([histogram(rng, grid.size) for _ in range(3)], axis=1)
+    lam = np.array([0.2, 0.3, 0.5])
+    M = cost_matrix(grid, "cityblock")
+    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)], lam, "cityblock", grid)
+    assert_certified(res)
+    assert res.info["retried_tolerance"] == grid_mod.IPM_TOL
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    assert res.cost == pytest.approx(ref, rel=RTOL)
 
 
 @pytest.mark.slow

@@ -25,17 +25,23 @@ independent). Both LPs are solved by the interior-point method of
   :class:`~otbary.errors.NotOptimalError` is raised.
 
 Metrics: cityblock uses the ``2d`` unit steps and chebyshev (uniform spacing) the
-``3^d - 1`` neighbours, whose path metrics are exact. Euclidean (and chebyshev with
-unequal spacing) start from primitive offsets of radius :data:`START_RADIUS` and add the
-primitive directions of the pairs ``(i, j)`` that the duals price as violated,
-``y_k(i) - y_k(j) > lam_k d(i, j)``, until none is: the flow is then exact for the true
-metric (a dual feasible for all pairs is a Kantorovich potential).
+``3^d - 1`` neighbours, whose path metrics are exact; those LPs are solved by the interior
+point method, first to :data:`IPM_TOL_FAST` and, if the certificate then misses, again to
+:data:`IPM_TOL`. Euclidean (and chebyshev with unequal spacing) are solved by column
+generation over node pairs with HiGHS's simplex method, coarse-to-fine
+(:mod:`otbary.exact.colgen`): arcs ``i -> j`` of one input are added while the duals price
+them as violated, ``y_k(i) - y_k(j) > lam_k d(i, j)``; when none is, the flow is exact for
+the true metric (a dual feasible for all pairs is a Kantorovich potential). The
+direction-based generation (:data:`START_RADIUS`, ``_price``, ``_with_offsets``: every
+translate of the primitive directions of the violated pairs) is kept for
+:mod:`otbary.balls`.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -48,6 +54,7 @@ from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope
 from ..results import BarycenterResult, W1Result
 from .arcs import ArcSet, neighbour_offsets, offset_arcs
+from .colgen import ColgenSolution, pair_lengths, solve_colgen
 from .highs import check_gap
 from .ipm import IPMResult, solve_lp
 
@@ -61,10 +68,16 @@ Vector = NDArray[np.float64]
 #: absolute ``GAP_RTOL * GAP_FLOOR * diam``).
 GAP_RTOL = 1e-7
 GAP_FLOOR = 1e-4
-#: Interior-point tolerance (relative infeasibilities and duality gap).
+#: Interior-point tolerances (relative infeasibilities and duality gap): W1 and barycenter
+#: LPs are solved to ``IPM_TOL_FAST`` first (``1e-8`` would save a few more iterations but
+#: leaves the barycenter measure only ``1e-8``-accurate); one that met it but whose
+#: certificate misses :data:`GAP_RTOL` is solved again to ``IPM_TOL`` (the default of
+#: :func:`_solve_lp`).
+IPM_TOL_FAST = 1e-10
 IPM_TOL = 1e-12
-#: Euclidean arc generation: initial offset radius, pricing tolerance, round limit, and
-#: the number of new directions (each with its opposite) added per round.
+#: Direction-based arc generation (used by :mod:`otbary.balls`): initial offset radius,
+#: pricing tolerance, round limit, and the number of new directions (each with its
+#: opposite) added per round.
 START_RADIUS = 3
 PRICE_RTOL = 1e-7
 MAX_ROUNDS = 30
@@ -107,13 +120,15 @@ class _FlowSolution:
     ipm: IPMResult
 
 
-def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector) -> IPMResult:
+def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL,
+              dual_bound: Optional[Callable[[Vector], float]] = None) -> IPMResult:
     """Interior point; HiGHS dual simplex instead when it did not converge on a small LP.
 
     Tiny, highly degenerate LPs (identical inputs on a few nodes) can break the interior
     point method down; a vertex from the simplex method certifies them exactly.
     """
-    res = solve_lp(A, b, c, tol=IPM_TOL)
+    # the lean settings (no correctors, no refinement) only on the fast first pass
+    res = solve_lp(A, b, c, tol=tol, dual_bound=dual_bound, lean=None if tol >= IPM_TOL_FAST else False)
     if res.status == "optimal" or A.shape[1] > SIMPLEX_MAX_COLUMNS:
         return res
     from scipy.optimize import linprog
@@ -126,16 +141,26 @@ def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector) -> IPMResult:
     return IPMResult(np.asarray(lp.x, dtype=float), y, c - A.T @ y, "optimal", res.iterations, info)
 
 
-def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector) -> _FlowSolution:
-    """``min len.f s.t. D f = supply, f >= 0`` (node 0's redundant row dropped)."""
-    res = _solve_lp(D[1:], supply[1:], length)
+def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = IPM_TOL,
+                 bound: Optional[Callable[[list[Vector]], float]] = None) -> _FlowSolution:
+    """``min len.f s.t. D f = supply, f >= 0`` (node 0's redundant row dropped).
+
+    ``bound(duals)``, given the node duals, is a certified lower bound (passed to the
+    interior point method, which returns the duals with the best one).
+    """
+    dual_bound = None if bound is None else (lambda y: bound([np.concatenate([[0.0], y])]))
+    res = _solve_lp(D[1:], supply[1:], length, tol, dual_bound)
     return _FlowSolution([res.x], [np.concatenate([[0.0], res.y])], None, res)
 
 
 def _solve_barycenter_lp(
-    D: sp.csc_matrix, length: Vector, nus: Sequence[Vector], lam: Vector
+    D: sp.csc_matrix, length: Vector, nus: Sequence[Vector], lam: Vector, tol: float = IPM_TOL,
+    bound: Optional[Callable[[list[Vector]], float]] = None,
 ) -> _FlowSolution:
-    """The barycenter LP of the module docstring, variables ``(f_1..f_K, mu)``."""
+    """The barycenter LP of the module docstring, variables ``(f_1..f_K, mu)``.
+
+    ``bound`` as in :func:`_solve_w1_lp`, given the duals of each block.
+    """
     n, m = D.shape
     k = len(nus)
     A = sp.hstack([sp.block_diag([D] * k, format="csc"), -sp.vstack([sp.identity(n)] * k)], format="csr")
@@ -143,7 +168,13 @@ def _solve_barycenter_lp(
     keep[n::n] = False  # node 0 of blocks 2..K
     b = -np.concatenate(nus)
     c = np.concatenate([lk * length for lk in lam] + [np.zeros(n)])
-    res = _solve_lp(A[keep], b[keep], c)
+    def split(y_kept: Vector) -> list[Vector]:
+        y_full = np.zeros(k * n)
+        y_full[keep] = y_kept
+        return [y_full[i * n : (i + 1) * n] for i in range(k)]
+
+    dual_bound = None if bound is None else (lambda y_kept: bound(split(y_kept)))
+    res = _solve_lp(A[keep], b[keep], c, tol, dual_bound)
     y = np.zeros(k * n)
     y[keep] = res.y
     flows = [res.x[i * m : (i + 1) * m] for i in range(k)]
@@ -311,7 +342,7 @@ def _solve_generating_arcs(
 def _check_gap(cost: float, lower: float, grid: Grid, metric: str, what: str, info: dict[str, Any]) -> None:
     """Raise :class:`NotOptimalError` unless ``cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * diam)``."""
     check_gap(cost, lower, GAP_FLOOR * _diameter(grid, metric), what, rtol=GAP_RTOL,
-              detail=f" (interior point status {info.get('ipm_status')!r}, "
+              detail=f" (solver {info.get('solver')!r}, interior point status {info.get('ipm_status')!r}, "
                      f"{info.get('iterations')} iterations, {info.get('rounds')} rounds)")
 
 
@@ -323,22 +354,60 @@ class _W1Core:
     info: dict[str, Any]
 
 
+def _gap_ok(cost: float, lower: float, grid: Grid, metric: str) -> bool:
+    """The test of :func:`_check_gap`, without raising."""
+    return cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * _diameter(grid, metric))
+
+
+def _colgen_cost(grid: Grid, metric: str, sol: ColgenSolution, k: int, supply: Vector, tree: _Tree) -> float:
+    """Length of an exactly feasible flow of block ``k`` of a column-generation answer.
+
+    Flows are clipped at 0 and the residual ``supply - div f`` routed along ``tree``.
+    """
+    n = grid.size
+    local = np.maximum(sol.flows_local[k], 0.0)
+    pair = np.maximum(sol.flows_pair[k], 0.0)
+    t, h = sol.pair_tail[k], sol.pair_head[k]
+    div = (np.bincount(sol.local.tail, local, n) - np.bincount(sol.local.head, local, n)
+           + np.bincount(t, pair, n) - np.bincount(h, pair, n))
+    tree.route(supply - div, local)
+    return float(sol.local.length @ local + pair_lengths(grid, metric, t, h) @ pair)
+
+
+def _colgen_info(sol: ColgenSolution) -> dict[str, Any]:
+    return dict(sol.info, solver="colgen", backend="highs", ipm_status=None)
+
+
 def _w1_core(grid: Grid, metric: str, a: Vector, b: Vector) -> _W1Core:
     """Certified W1 between histograms ``a`` and ``b`` on ``grid``."""
     t0 = time.perf_counter()
     if grid.size == 1:
         return _W1Core(0.0, 0.0, np.zeros(1), {"solver": "trivial", "iterations": 0, "rounds": 0})
     supply = a - b
-    solved = _solve_generating_arcs(
-        grid, metric, np.ones(1), lambda D, length: _solve_w1_lp(D, length, supply)
-    )
-    flow = _feasible_flow(solved.D, solved.arcs, _Tree(grid, solved.arcs), solved.sol.flows[0], supply)
-    cost = float(solved.arcs.length @ flow)
-    f = lipschitz_envelope(solved.sol.duals[0], grid.points, metric, 1.0, grid=grid)
+    if not _exact_arcs(grid, metric):
+        sol = solve_colgen(grid, metric, [supply], np.ones(1), False, _diameter(grid, metric), "w1_grid")
+        cost = _colgen_cost(grid, metric, sol, 0, supply, _Tree(grid, sol.local))
+        f = lipschitz_envelope(sol.duals[0], grid.points, metric, 1.0, grid=grid)
+        info = _colgen_info(sol)
+    else:
+        def w1_bound(duals: list[Vector]) -> float:
+            return float(lipschitz_envelope(duals[0], grid.points, metric, 1.0, grid=grid) @ supply)
+
+        for tol in (IPM_TOL_FAST, IPM_TOL):
+            solved = _solve_generating_arcs(
+                grid, metric, np.ones(1), partial(_solve_w1_lp, supply=supply, tol=tol, bound=w1_bound)
+            )
+            tree = _Tree(grid, solved.arcs)
+            flow = _feasible_flow(solved.D, solved.arcs, tree, solved.sol.flows[0], supply)
+            cost = float(solved.arcs.length @ flow)
+            f = lipschitz_envelope(solved.sol.duals[0], grid.points, metric, 1.0, grid=grid)
+            if _gap_ok(cost, float(f @ supply), grid, metric) or solved.sol.ipm.status != "optimal":
+                break
+        info = solved.info
     lower = float(f @ supply)
-    solved.info["time"] = time.perf_counter() - t0
-    _check_gap(cost, lower, grid, metric, "w1_grid", solved.info)
-    return _W1Core(cost, lower, f, solved.info)
+    info["time"] = time.perf_counter() - t0
+    _check_gap(cost, lower, grid, metric, "w1_grid", info)
+    return _W1Core(cost, lower, f, info)
 
 
 def w1_grid(mu: Measure, nu: Measure, metric: str) -> W1Result:
@@ -381,23 +450,49 @@ def w1_grid(mu: Measure, nu: Measure, metric: str) -> W1Result:
 def _barycenter_core(grid: Grid, metric: str, nus: list[Vector], lam: Vector) -> tuple[
     Vector, Vector, list[Vector], dict[str, Any]
 ]:
-    """Certified barycenter of the inputs with ``lam > 0``: ``(mu, costs, potentials, info)``."""
-    solved = _solve_generating_arcs(
-        grid, metric, lam, lambda D, length: _solve_barycenter_lp(D, length, nus, lam)
-    )
-    assert solved.sol.mu is not None
-    mu = np.maximum(solved.sol.mu, 0.0)
-    mu /= mu.sum()
-    tree = _Tree(grid, solved.arcs)
-    length = solved.arcs.length
-    costs = np.array(
-        [float(length @ _feasible_flow(solved.D, solved.arcs, tree, f, mu - nu))
-         for f, nu in zip(solved.sol.flows, nus, strict=True)]
-    )
-    pots = [
-        lipschitz_envelope(y, grid.points, metric, float(lk), grid=grid)
-        for y, lk in zip(solved.sol.duals, lam, strict=True)
-    ]
+    """Certified barycenter of the inputs with ``lam > 0``: ``(mu, costs, potentials, info)``.
+
+    Exact neighbour graphs: the interior point method, to ``IPM_TOL_FAST`` then, if the
+    certificate misses, to ``IPM_TOL``. Others: column generation (:mod:`.colgen`).
+    """
+    if not _exact_arcs(grid, metric):
+        sol = solve_colgen(grid, metric, [-nu for nu in nus], lam, True, _diameter(grid, metric),
+                           "barycenter_grid")
+        assert sol.mu is not None
+        mu = np.maximum(sol.mu, 0.0)
+        mu /= mu.sum()
+        tree = _Tree(grid, sol.local)
+        costs = np.array([_colgen_cost(grid, metric, sol, k, mu - nu, tree) for k, nu in enumerate(nus)])
+        pots = [lipschitz_envelope(y, grid.points, metric, float(lk), grid=grid)
+                for y, lk in zip(sol.duals, lam, strict=True)]
+        return mu, costs, pots, _colgen_info(sol)
+    def bary_bound(duals: list[Vector]) -> float:
+        pots = [lipschitz_envelope(y, grid.points, metric, float(lk), grid=grid)
+                for y, lk in zip(duals, lam, strict=True)]
+        return barycenter_lower_bound(pots, pots, nus)
+
+    for tol in (IPM_TOL_FAST, IPM_TOL):
+        solved = _solve_generating_arcs(
+            grid, metric, lam, partial(_solve_barycenter_lp, nus=nus, lam=lam, tol=tol, bound=bary_bound)
+        )
+        if tol != IPM_TOL_FAST:
+            solved.info["retried_tolerance"] = tol
+        assert solved.sol.mu is not None
+        mu = np.maximum(solved.sol.mu, 0.0)
+        mu /= mu.sum()
+        tree = _Tree(grid, solved.arcs)
+        length = solved.arcs.length
+        costs = np.array(
+            [float(length @ _feasible_flow(solved.D, solved.arcs, tree, f, mu - nu))
+             for f, nu in zip(solved.sol.flows, nus, strict=True)]
+        )
+        pots = [
+            lipschitz_envelope(y, grid.points, metric, float(lk), grid=grid)
+            for y, lk in zip(solved.sol.duals, lam, strict=True)
+        ]
+        lower = barycenter_lower_bound(pots, pots, nus)
+        if _gap_ok(float(lam @ costs), lower, grid, metric) or solved.sol.ipm.status != "optimal":
+            break
     return mu, costs, pots, solved.info
 
 
@@ -454,8 +549,10 @@ def barycenter_grid(
     Returns
     -------
     BarycenterResult
-        ``method="exact"``, ``info["support"] = "grid"``, ``info`` also holds ``solver``,
-        ``iterations``, ``rounds``, ``n_arcs``, ``time``.
+        ``method="exact"``, ``info["support"] = "grid"``, ``info`` also holds ``solver``
+        (``"ipm"``, ``"simplex"`` or ``"colgen"``), ``iterations`` (interior point or
+        simplex), ``rounds``, ``n_arcs``, ``time``, and ``retried_tolerance`` when the
+        interior point method had to be run again to the strict tolerance.
 
     Raises
     ------

@@ -25,7 +25,7 @@ import copy
 import ctypes
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +46,12 @@ STALL_ITERATIONS = 8
 #: Primal and dual regularisation (relative to the scaled problem, where ``max|c| = 1``).
 REG_PRIMAL = 1e-12
 REG_DUAL = 1e-12
+#: LPs with at least ``LARGE_ROWS`` rows use ``REG_LARGE`` for both instead: at 256x256
+#: (K = 3, about 2e5 rows) the weaker one let the last iterations stall with a certified
+#: gap of 1e-6, ``1e-10`` certified 2e-9 in fewer iterations; on tiny degenerate LPs the
+#: stronger one biases the answer above the certificate's tolerance, hence the threshold.
+LARGE_ROWS = 100000
+REG_LARGE = 1e-10
 _STEP = 0.995
 _TINY = 1e-300
 #: Final primal polish (see ``_polish_primal``): relative weight floor, number of sweeps,
@@ -53,6 +59,8 @@ _TINY = 1e-300
 POLISH_FLOOR = 1e-9
 POLISH_SWEEPS = 6
 POLISH_DELTA = 1e-14
+#: ``dual_bound`` (see :func:`solve_lp`) is evaluated on iterates with a relative gap below this.
+DUAL_BOUND_FROM = 1e-5
 #: Iterative refinement steps on the normal equations.
 REFINE_STEPS = 2
 REFINE_RTOL = 1e-10
@@ -70,6 +78,10 @@ PARDISO_MTYPE = -2
 PARDISO_IPARM = {0: 1, 1: 2, 7: 0, 9: 13, 20: 1}
 #: Matrices with fewer rows are factorised on one thread.
 PARDISO_SERIAL_BELOW = 20000
+#: LPs with fewer rows skip the Gondzio correctors and the iterative refinement of the
+#: Newton directions (a few more iterations, each much cheaper: on small LPs the solves'
+#: fixed costs dominate); the final polish keeps its refinement.
+SMALL_ROWS = 4000
 
 
 @dataclass
@@ -242,14 +254,16 @@ def _max_step(v: Vector, dv: Vector) -> float:
 class _Newton:
     """Solves the Newton system of the (regularised) central path equations."""
 
-    def __init__(self, A: sp.csr_matrix, normal: NormalMatrix, factor: _Factor) -> None:
+    def __init__(self, A: sp.csr_matrix, normal: NormalMatrix, factor: _Factor,
+                 refine_steps: int = REFINE_STEPS, gondzio_max: int = GONDZIO_MAX) -> None:
         self.A, self.AT, self.normal, self.factor = A, A.T.tocsr(), normal, factor
+        self.refine_steps, self.gondzio_max = refine_steps, gondzio_max
 
     def factorize(self, theta: Vector, delta: float) -> None:
         self.theta = theta
         self.factor.factorize(self.normal.values(theta, delta))
 
-    def solve_normal(self, rhs: Vector) -> Vector:
+    def solve_normal(self, rhs: Vector, refine_steps: Optional[int] = None) -> Vector:
         """``(A Theta A^T) dy = rhs`` by the factorisation plus iterative refinement.
 
         The factor is of the regularised (and, by PARDISO, pivot-perturbed) matrix;
@@ -259,7 +273,7 @@ class _Newton:
         dy = self.factor.solve(rhs)
         target = REFINE_RTOL * float(np.max(np.abs(rhs), initial=0.0))
         last = np.inf
-        for _ in range(REFINE_STEPS):
+        for _ in range(self.refine_steps if refine_steps is None else refine_steps):
             res = rhs - self.A @ (self.theta * (self.AT @ dy))
             err = float(np.max(np.abs(res), initial=0.0))
             if err <= target or err > 0.5 * last:
@@ -309,7 +323,7 @@ def _gondzio(newton: _Newton, x: Vector, s: Vector, d: tuple[Vector, Vector, Vec
     dx, dy, ds = d
     zero_p, zero_d = np.zeros(newton.A.shape[0]), np.zeros(x.size)
     ap, ad = _max_step(x, dx), _max_step(s, ds)
-    for _ in range(GONDZIO_MAX):
+    for _ in range(newton.gondzio_max):
         tp, td = min(1.0, ap + 0.2), min(1.0, ad + 0.2)
         v = (x + tp * dx) * (s + td * ds)
         lo, hi = GONDZIO_BETA_MIN * mu_target, GONDZIO_BETA_MAX * mu_target
@@ -326,13 +340,14 @@ def _gondzio(newton: _Newton, x: Vector, s: Vector, d: tuple[Vector, Vector, Vec
     return dx, dy, ds
 
 
-def _step(newton: _Newton, x: Vector, y: Vector, s: Vector, rp: Vector,
-          rd: Vector) -> tuple[Vector, Vector, Vector, tuple[float, float, float, float]]:
+def _step(newton: _Newton, x: Vector, y: Vector, s: Vector, rp: Vector, rd: Vector,
+          reg: tuple[float, float] = (REG_PRIMAL, REG_DUAL)) -> tuple[Vector, Vector, Vector,
+                                                                      tuple[float, float, float, float]]:
     """One Mehrotra predictor-corrector step (with Gondzio correctors) from ``(x, y, s)``."""
     mu = float(x @ s) / x.size
     with np.errstate(over="ignore"):  # s/x = inf for x at the floor: theta = 0, as it should
-        theta = 1.0 / (s / x + REG_PRIMAL)
-    newton.factorize(theta, REG_DUAL)
+        theta = 1.0 / (s / x + reg[0])
+    newton.factorize(theta, reg[1])
     dxa, _, dsa = newton.direction(x, rp, rd, -x * s)
     ap, ad = _max_step(x, dxa), _max_step(s, dsa)
     mu_aff = float((x + ap * dxa) @ (s + ad * dsa)) / x.size
@@ -370,7 +385,7 @@ def _polish_primal(newton: _Newton, b: Vector, x: Vector) -> Vector:
         if not factorized:
             newton.factorize(w, POLISH_DELTA * float(w.max(initial=1.0)))
             factorized = True
-        trial = x + w * (newton.AT @ newton.solve_normal(rp))
+        trial = x + w * (newton.AT @ newton.solve_normal(rp, REFINE_STEPS))
         neg = trial < 0
         if np.any(neg):
             w[neg] = 0.0
@@ -388,13 +403,16 @@ def solve_lp(
     max_iter: int = 200,
     normal: Optional[NormalMatrix] = None,
     verbose: bool = False,
+    dual_bound: Optional[Callable[[Vector], float]] = None,
+    lean: Optional[bool] = None,
 ) -> IPMResult:
     """Primal-dual interior-point solution of ``min c.x s.t. Ax = b, x >= 0``.
 
     Mehrotra predictor-corrector: the affine direction ``(dx_a, ds_a)`` gives the centring
     parameter ``sigma = (mu_a / mu)^3``, the corrector targets ``x_i s_i = sigma mu -
     dx_a,i ds_a,i``; separate primal and dual step lengths (``0.995`` of the way to the
-    boundary), plus up to ``GONDZIO_MAX`` centrality correctors. On the scaled problem
+    boundary), plus up to ``GONDZIO_MAX`` centrality correctors (none below ``SMALL_ROWS``
+    rows). On the scaled problem
     (``max|b| = max|c| = 1``) it stops when
 
     .. math::
@@ -421,6 +439,15 @@ def solve_lp(
         Precomputed pattern of ``A A^T`` (reused across solves with the same ``A``).
     verbose : bool
         Print one line per iteration.
+    dual_bound : callable, optional
+        ``y -> a certified lower bound`` on the optimum (e.g. from a Lipschitz repair of
+        the duals). Called, unless ``lean``, on every iterate whose relative gap ``x.s`` is
+        below :data:`DUAL_BOUND_FROM`; the returned ``y`` is then the iterate with the highest
+        bound (late iterations of a stalled solve oscillate, and the best primal and the
+        best dual need not come from the same iterate).
+    lean : bool, optional
+        Skip the Gondzio correctors and the refinement of the Newton directions; by default
+        on LPs with fewer than :data:`SMALL_ROWS` rows.
 
     Returns
     -------
@@ -435,16 +462,19 @@ def solve_lp(
     cs, bs = c / cscale, b / bscale
     normal = normal if normal is not None else NormalMatrix(A)
     factor = _Factor(normal.pattern)
-    newton = _Newton(A, normal, factor)
+    small = A.shape[0] < SMALL_ROWS if lean is None else lean
+    reg = (REG_LARGE, REG_LARGE) if A.shape[0] >= LARGE_ROWS else (REG_PRIMAL, REG_DUAL)
+    newton = _Newton(A, normal, factor, 0 if small else REFINE_STEPS, 0 if small else GONDZIO_MAX)
     t_setup = time.perf_counter() - t0
     x, y, s = _starting_point(A, bs, cs, newton)
     status, it = "max_iter", 0
     nb, nc = 1.0 + float(np.max(np.abs(bs))), 1.0 + float(np.max(np.abs(cs)))
     best: tuple[float, int, Vector, Vector, Vector, float, float, float] = (np.inf, 0, x, y, s, 1.0, 1.0, 1.0)
+    best_bound: tuple[float, int, Vector, Vector] = (-np.inf, 0, y, s)
     try:
         for it in range(1, max_iter + 1):
             rp = bs - A @ x
-            rd = cs - A.T @ y - s
+            rd = cs - newton.AT @ y - s
             pobj, dobj = float(cs @ x), float(bs @ y)
             pinf = float(np.max(np.abs(rp), initial=0.0)) / nb
             dinf = float(np.max(np.abs(rd), initial=0.0)) / nc
@@ -452,6 +482,10 @@ def solve_lp(
             merit = gap + dinf + (pinf if pinf > PINF_MAX else 0.0)
             if merit < best[0]:
                 best = (merit, it, x, y, s, pinf, dinf, gap)
+            if dual_bound is not None and not small and gap <= DUAL_BOUND_FROM:
+                bound = dual_bound(y * cscale)
+                if bound > best_bound[0]:
+                    best_bound = (bound, it, y, s)
             if verbose:
                 print(f"{it:3d} pobj {pobj:+.12e} dobj {dobj:+.12e} "
                       f"pinf {pinf:.1e} dinf {dinf:.1e} x.s {gap:.1e}")
@@ -462,13 +496,17 @@ def solve_lp(
                 status = "stalled"
                 break
             try:
-                x, y, s, step_info = _step(newton, x, y, s, rp, rd)
+                x, y, s, step_info = _step(newton, x, y, s, rp, rd, reg)
             except Exception as exc:  # linear algebra breakdown: keep the best iterate
                 status = f"numerical_failure: {exc}"
                 break
             if verbose:
                 print("    sigma {:.2e} alpha_p {:.3f} alpha_d {:.3f} mu {:.2e}".format(*step_info))
         _, it_best, x, y, s, pinf, dinf, gap = best
+        if best_bound[1] and best_bound[1] != it_best:
+            # the dual of the iterate with the best certified bound; the reduced costs then
+            # are those of that iterate too (``A^T y + s = c`` up to its own residual)
+            y, s = best_bound[2], best_bound[3]
         try:
             x = _polish_primal(newton, bs, x)
         except Exception as exc:  # pragma: no cover - keep the unpolished iterate
@@ -487,4 +525,5 @@ def solve_lp(
         "normal_nnz": int(normal.pattern.nnz),
     }
     info["best_iteration"] = it_best
+    info["dual_iteration"] = best_bound[1] or it_best
     return IPMResult(x * bscale, y * cscale, s * cscale, status, it, info)
