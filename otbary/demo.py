@@ -310,6 +310,14 @@ def _neural_markdown(nr: dict[str, Any]) -> list[str]:
             lo, hi = d["relative_interval"]
             lines.append(f"| {d['name']} | {d['cost']:.5f} | {d['optimum']:.5f} | {d['relative_gap']:+.2%} | "
                          f"[{lo:+.2%}, {hi:+.2%}] |")
+        q = max((d.get("quantisation_error", 0.0) for d in c["candidates"]), default=0.0)
+        if q > 0 and c["candidates"]:
+            rel = q / max(c["candidates"][0]["optimum"], 1e-300)
+            lines += ["", f"Resolution: the reference J* is the exact barycenter of the inputs moved to "
+                      f"the certify grid, which moves them by {q:.4f} on average (weighted), i.e. up to "
+                      f"{rel:.1%} of J*. A gap inside about +-{rel:.1%} cannot rank a candidate against the "
+                      "optimum, and a significantly negative gap means the candidate beats the quantised "
+                      "reference (it is not restricted to the grid), not the true optimum."]
         if "figure" in c:
             lines += ["", f"![neural {c['name']}]({c['figure']})"]
     if "training_figure" in nr:

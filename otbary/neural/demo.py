@@ -141,6 +141,7 @@ def _cert_entry(name: str, res: Any) -> dict[str, Any]:
         "name": name, "cost": fl(res.cost), "optimum": fl(res.optimum), "gap": fl(res.gap),
         "interval": [fl(iv[0]), fl(iv[1])], "relative_gap": fl(res.relative_gap),
         "relative_interval": [fl(riv[0]), fl(riv[1])], "support": str(res.support),
+        "quantisation_error": fl(res.info.get("quantisation_error", 0.0)),
     }
 
 
