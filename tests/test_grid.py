@@ -13,6 +13,7 @@ import numpy as np
 import ot
 import pytest
 import scipy.sparse as sp
+from scipy.interpolate import RegularGridInterpolator
 from scipy.optimize import linprog
 
 import otbary as ob
@@ -317,6 +318,68 @@ def test_coarse_to_fine_column_generation_matches_pot(monkeypatch: pytest.Monkey
     assert_certified(w)
     assert w.cost == pytest.approx(ot.emd2(inputs[:, 0], inputs[:, 1], M), rel=RTOL)
 
+
+
+def test_coarse_dual_seed_adds_violated_pairs_keeps_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeding the fine level with pairs priced by the interpolated coarse duals changes the
+    starting columns only: the certified optimum equals POT's LP with and without it."""
+    monkeypatch.setattr(colgen, "COARSE_ABOVE", 20)
+    rng = np.random.default_rng(5)
+    grid = ob.Grid((9, 8), spacing=1 / 8)
+    lam = np.array([0.4, 0.6])
+    inputs = np.stack([histogram(rng, grid.size) for _ in range(2)], axis=1)
+    M = cost_matrix(grid, "euclidean")
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    ms = [ob.Measure.on_grid(grid, inputs[:, k]) for k in range(2)]
+    seeds: list[int] = []
+    priced = colgen._seed_priced
+
+    def spy(*args: object, **kwargs: object) -> list[tuple[np.ndarray, np.ndarray]]:
+        out = priced(*args, **kwargs)  # type: ignore[arg-type]
+        before = args[-1]
+        assert isinstance(before, list)
+        seeds.append(sum(t.size for t, _ in out) - sum(t.size for t, _ in before))
+        return out
+
+    monkeypatch.setattr(colgen, "_seed_priced", spy)
+    res = barycenter_grid(ms, lam, "euclidean", grid)
+    assert seeds and seeds[0] > 0
+    monkeypatch.setattr(colgen, "SEED_PER_NODE", 0)
+    plain = barycenter_grid(ms, lam, "euclidean", grid)
+    for r in (res, plain):
+        assert_certified(r)
+        assert r.cost == pytest.approx(ref, rel=RTOL)
+
+    # the priced pairs are violated by the interpolated duals, at most SEED_PER_NODE per node
+    coarse, _ = colgen._coarse(grid)
+    y = rng.normal(size=coarse.size) * 3.0
+    local = offset_arcs(coarse, primitive_offsets(2, 1), "euclidean")
+    sol = colgen.ColgenSolution(local, [], [], [], [], [y], None)
+    empty = np.zeros(0, dtype=np.intp)
+    monkeypatch.setattr(colgen, "SEED_PER_NODE", 2)
+    (t, h), = priced(grid, coarse, "euclidean", sol, np.ones(1), 2.0, [(empty, empty)])
+    assert t.size > 0 and np.all(np.bincount(t, minlength=grid.size) <= 2)
+    d = np.hypot(*((grid.points[t] - grid.points[h]).T))
+    axes = [np.arange(m) * 2 / 8 for m in coarse.shape]
+    interp = RegularGridInterpolator(axes, y.reshape(coarse.shape), bounds_error=False, fill_value=None)
+    yi = interp(grid.points)
+    assert np.all(yi[t] - yi[h] - d > 0)
+
+
+def test_colgen_rounds_resolved_from_scratch_match_pot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every round re-solved by HiGHS's interior point (the large-grid path) gives POT's optimum."""
+    monkeypatch.setattr(colgen, "REFRESH_ABOVE", 0)
+    monkeypatch.setattr(colgen, "REFRESH_FRACTION", 0.0)
+    rng = np.random.default_rng(9)
+    grid = ob.Grid((7, 6), spacing=1 / 6)
+    lam = np.array([0.3, 0.7])
+    inputs = np.stack([histogram(rng, grid.size) for _ in range(2)], axis=1)
+    M = cost_matrix(grid, "euclidean")
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(2)], lam, "euclidean", grid)
+    assert_certified(res)
+    assert res.info["rounds"] >= 2
+    assert res.cost == pytest.approx(ref, rel=RTOL)
 
 def test_ipm_fast_tolerance_retries_strict(monkeypatch: pytest.MonkeyPatch) -> None:
     """A loose first interior-point solve whose certificate fails is solved again, strictly."""

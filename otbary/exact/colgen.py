@@ -12,7 +12,9 @@ starting from the arcs of the primitive offsets of radius :data:`START_RADIUS` (
 contain the axis-parallel unit steps, so every flow can be repaired along a spanning
 tree). Each round adds, for every node ``i`` and block ``k``, the :data:`PER_NODE` most
 violated pairs ``(i, j)`` and re-optimises with HiGHS's primal simplex from the previous
-basis (adding columns keeps the basis primal feasible: classic column generation). It
+basis (adding columns keeps the basis primal feasible: classic column generation), or
+from scratch like the first solve when the round added more than :data:`REFRESH_FRACTION`
+of the columns already there on a grid of over :data:`REFRESH_ABOVE` nodes (faster then). It
 stops when no pair is violated by more than ``PRICE_RTOL * lam_k * diameter``; the
 duals are then (almost) ``lam_k``-Lipschitz on *all* pairs and the caller certifies the
 answer exactly (:func:`~otbary.potentials.lipschitz_envelope` and primal repair).
@@ -20,7 +22,8 @@ answer exactly (:func:`~otbary.potentials.lipschitz_envelope` and primal repair)
 The first solve of a level is HiGHS's interior point method with crossover (a basis to
 warm-start from). Grids of more than :data:`COARSE_ABOVE` nodes are solved coarse-to-fine
 (:func:`solve_colgen`): the coarse answer's arcs that carry flow seed the fine LP's
-columns. The LP is scaled (``max |rhs| = 1``, costs at most 1) so that HiGHS's absolute
+columns, together with the pairs that the coarse duals, interpolated, price as violated.
+The LP is scaled (``max |rhs| = 1``, costs at most 1) so that HiGHS's absolute
 tolerances act as relative ones.
 
 The LP, with blocks ``k = 1..K`` and ``rhs_k`` the block's right-hand side::
@@ -54,7 +57,7 @@ IntArray = NDArray[np.intp]
 #: Offsets of the initial arcs: primitive offsets with ``max |o_a| <= START_RADIUS``.
 START_RADIUS = 1
 #: New arcs per node and block per round (the most violated ones).
-PER_NODE = 2
+PER_NODE = 8
 #: A pair is violated when ``y_k(i) - y_k(j) - lam_k d(i, j) > PRICE_RTOL * lam_k * diam``.
 PRICE_RTOL = 1e-9
 #: Round limit.
@@ -65,10 +68,20 @@ FIRST_STRATEGY = 1
 #: HiGHS ``solver`` of the first solve ("simplex" or "ipm", the latter with crossover).
 FIRST_SOLVER = "ipm"
 LATER_SOLVER = "simplex"
+#: HiGHS ``simplex_strategy`` of the later rounds (4: primal, from the previous basis).
+LATER_STRATEGY = 4
+#: A round that added more than this fraction of the columns already there is re-solved
+#: from scratch (``FIRST_SOLVER``) rather than from the previous basis.
+REFRESH_FRACTION = 0.1
+#: ... on levels with more nodes than this only (on small ones the simplex is always faster).
+REFRESH_ABOVE = 2000
 #: HiGHS primal and dual feasibility tolerances.
 HIGHS_TOL = 1e-10
 #: Grids with more nodes are solved coarse-to-fine (see :func:`solve_colgen`).
 COARSE_ABOVE = 300
+#: The fine level is also seeded with, for every node and block, the ``SEED_PER_NODE`` pairs
+#: most violated by the coarse duals (multilinearly interpolated to the fine nodes); 0: off.
+SEED_PER_NODE = 8
 _CHUNK = 512
 
 
@@ -253,14 +266,41 @@ def _seed(grid: Grid, coarse: Grid, parent: IntArray, sol: ColgenSolution) -> li
     return out
 
 
+def _seed_priced(grid: Grid, coarse: Grid, metric: str, csol: ColgenSolution, lam: Vector, diameter: float,
+                 seed: list[tuple[IntArray, IntArray]]) -> list[tuple[IntArray, IntArray]]:
+    """``seed`` plus the fine pairs most violated by the coarse duals, interpolated.
+
+    The coarse duals ``Y_k`` (on the coarse nodes, which are the even fine nodes) are
+    extended multilinearly to every fine node (linearly extrapolated past the last coarse
+    node), and the :data:`SEED_PER_NODE` pairs ``(i, j)`` per fine node ``i`` with the
+    largest ``Y_k(i) - Y_k(j) - lam_k d(i, j) > PRICE_RTOL lam_k diameter`` are added: a
+    guess of the arcs the fine optimum needs, so that the first fine LP is close to it.
+    """
+    from scipy.interpolate import RegularGridInterpolator
+
+    axes = [float(o) + np.arange(m) * float(h)
+            for o, m, h in zip(coarse.origin, coarse.shape, coarse.spacing, strict=True)]
+    pts = grid.points
+    out = []
+    for (t0, h0), y, lk in zip(seed, csol.duals, lam, strict=True):
+        interp = RegularGridInterpolator(axes, np.asarray(y).reshape(coarse.shape), bounds_error=False,
+                                         fill_value=None)
+        t, h, _ = _violated(pts, metric, np.asarray(interp(pts), dtype=float), float(lk),
+                            PRICE_RTOL * float(lk) * diameter, SEED_PER_NODE)
+        out.append((np.concatenate([t0, t]), np.concatenate([h0, h])))
+    return out
+
+
 def solve_colgen(grid: Grid, metric: str, rhs: Sequence[Vector], lam: Vector, with_mu: bool,
                  diameter: float, what: str, verbose: bool = False) -> ColgenSolution:
     """:func:`solve_colgen_once`, seeded coarse-to-fine when the grid has over :data:`COARSE_ABOVE` nodes.
 
     The problem is first solved on the grid of every other node (inputs summed over each
     coarse node's children); the fine LP then starts with, besides the local arcs, every
-    arc between the children of the ends of a coarse added arc that carries flow. The seed
-    only picks the starting columns: the fine answer is priced to optimality as usual.
+    arc between the children of the ends of a coarse added arc that carries flow, and the
+    pairs most violated by the coarse duals interpolated to the fine grid
+    (:func:`_seed_priced`). The seed only picks the starting columns: the fine answer is
+    priced to optimality as usual.
     """
     if grid.size <= COARSE_ABOVE or min(grid.shape) < 4:
         return solve_colgen_once(grid, metric, rhs, lam, with_mu, diameter, what, verbose)
@@ -269,6 +309,8 @@ def solve_colgen(grid: Grid, metric: str, rhs: Sequence[Vector], lam: Vector, wi
     crhs = [np.bincount(parent, weights=r, minlength=coarse.size).astype(float) for r in rhs]
     csol = solve_colgen(coarse, metric, crhs, lam, with_mu, diameter, what, verbose)
     seed = _seed(grid, coarse, parent, csol)
+    if SEED_PER_NODE > 0:
+        seed = _seed_priced(grid, coarse, metric, csol, lam, diameter, seed)
     sol = solve_colgen_once(grid, metric, rhs, lam, with_mu, diameter, what, verbose, seed)
     sol.info["coarse_rounds"] = csol.info["rounds"] + csol.info.get("coarse_rounds", 0)
     sol.info["time"] = time.perf_counter() - t0
@@ -329,17 +371,21 @@ def solve_colgen_once(grid: Grid, metric: str, rhs: Sequence[Vector], lam: Vecto
             pair_tail[k].append(t)
             pair_head[k].append(h)
     pts = grid.points
-    iterations, rounds = 0, 0
+    iterations, rounds, added = 0, 0, 0
     while True:
         rounds += 1
         t_round = time.perf_counter()
-        x, y, its = model.run(what, FIRST_SOLVER if rounds == 1 else LATER_SOLVER,
-                              FIRST_STRATEGY if rounds == 1 else 4)
+        # a first solve, or one after many new columns, from scratch; otherwise from the basis
+        fresh = rounds == 1 or (grid.size > REFRESH_ABOVE
+                                and added > REFRESH_FRACTION * (int(model.h.getNumCol()) - added))
+        x, y, its = model.run(what, FIRST_SOLVER if fresh else LATER_SOLVER,
+                              FIRST_STRATEGY if fresh else LATER_STRATEGY)
         iterations += its
         if verbose:
-            print(f"round {rounds}: {its} simplex iterations in {time.perf_counter() - t_round:.2f} s, "
+            print(f"round {rounds} ({'fresh' if fresh else 'warm'}, {int(model.h.getNumCol())} columns): "
+                  f"{its} simplex iterations in {time.perf_counter() - t_round:.2f} s, "
                   f"objective {model.h.getInfo().objective_function_value:.12f}", flush=True)
-        if rounds > 1 and its == 0:
+        if not fresh and its == 0:
             break  # the new columns were priced out at HiGHS's tolerance: nothing left to gain
         added = 0
         for k, lk in enumerate(lam):
