@@ -52,9 +52,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import NotOptimalError, SizeLimitError
+from .errors import NotOptimalError
 from .exact.w1 import w1
-from .geometry import Grid, check_metric, pairwise_distances
+from .geometry import Grid, check_metric
 from .measures import Measure, check_measures
 from .potentials import barycenter_lower_bound, lipschitz_envelope
 from .results import BallResult
@@ -259,24 +259,16 @@ class _PointModel:
 
     def solve_measures(self, measures: list[Measure], objective: Vector, eta: Vector,
                        scale_lp: bool) -> _LPAnswer:
-        from .exact.highs import solve_lp, unit_length
-        from .exact.pointcloud import MAX_LP_VARIABLES, _barycenter_lp, c_transform, positive_atoms
+        from .exact.highs import solve_lp
+        from .exact.pointcloud import _barycenter_lp, c_transform, plan_blocks
 
         S = self.S
         s = S.shape[0]
         nb, kb = len(measures), len(eta)
         n_free = nb - kb
-        inputs = [positive_atoms(m) for m in measures]
-        sizes = [y.shape[0] for y, _ in inputs]
-        n_vars = s * sum(sizes) + s + int(scale_lp)
-        if n_vars > MAX_LP_VARIABLES:
-            raise SizeLimitError(
-                f"ball_problem: {s} support points x {sum(sizes)} atoms (sizes {sizes}) make {n_vars} LP "
-                f"variables, beyond MAX_LP_VARIABLES = {MAX_LP_VARIABLES}; use grid measures or fewer points"
-            )
-        union = np.vstack([S] + [y for y, _ in inputs])
-        unit = unit_length(union)
-        M = [pairwise_distances(S, y, self.metric) / unit for y, _ in inputs]
+        blocks = plan_blocks(S, measures, self.metric, "ball_problem", extra_vars=int(scale_lp))
+        inputs, sizes, union, unit, M = blocks.inputs, blocks.sizes, blocks.union, blocks.unit, blocks.costs
+        n_vars = blocks.n_vars
         _, A_eq, b_eq = _barycenter_lp(M, [bk for _, bk in inputs], np.zeros(nb))
         starts = np.concatenate([[0], np.cumsum([Mk.size for Mk in M])])
         rows = [sp.csr_matrix((Mk.ravel(), (np.zeros(Mk.size, dtype=int), np.arange(lo, hi))),

@@ -19,6 +19,7 @@ when ``v`` is optimal.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -172,6 +173,41 @@ def w1_points(mu: Measure, nu: Measure, metric: str) -> W1Result:
     )
 
 
+@dataclass(frozen=True)
+class PlanBlocks:
+    """What a plan-formulation LP on support points needs (see :func:`plan_blocks`)."""
+
+    inputs: list[tuple[NDArray[np.float64], NDArray[np.float64]]]
+    sizes: list[int]
+    union: NDArray[np.float64]
+    unit: float
+    costs: list[NDArray[np.float64]]
+    n_vars: int
+
+
+def plan_blocks(
+    S: NDArray[np.float64], measures: Sequence[Measure], metric: str, what: str, extra_vars: int = 0
+) -> PlanBlocks:
+    """Atoms of positive mass, the cost matrices ``d(s_i, y_kj) / unit`` and the size check.
+
+    The LP has one plan ``S x atoms_k`` per measure, the masses on ``S`` and ``extra_vars`` more
+    variables; beyond :data:`MAX_LP_VARIABLES` it raises :class:`SizeLimitError` naming ``what``.
+    """
+    inputs = [positive_atoms(m) for m in measures]
+    sizes = [y.shape[0] for y, _ in inputs]
+    s = S.shape[0]
+    n_vars = s * sum(sizes) + s + extra_vars
+    if n_vars > MAX_LP_VARIABLES:
+        raise SizeLimitError(
+            f"{what}: {s} support points x {sum(sizes)} input atoms (sizes {sizes}) make {n_vars} LP "
+            f"variables, beyond MAX_LP_VARIABLES = {MAX_LP_VARIABLES}; use grid measures or fewer points"
+        )
+    union = np.vstack([S] + [y for y, _ in inputs])
+    unit = unit_length(union)
+    costs = [pairwise_distances(S, y, metric) / unit for y, _ in inputs]
+    return PlanBlocks(inputs, sizes, union, unit, costs, n_vars)
+
+
 def _barycenter_lp(
     M: list[NDArray[np.float64]], b: list[NDArray[np.float64]], lam: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], sp.csr_matrix, NDArray[np.float64]]:
@@ -250,18 +286,10 @@ def barycenter_on_support(
     S = np.asarray(support_points, dtype=float)
     S = S[:, None] if S.ndim == 1 else S
     w = np.asarray(lam, dtype=float)
-    inputs = [positive_atoms(m) for m in measures]
-    sizes = [y.shape[0] for y, _ in inputs]
     s = S.shape[0]
-    n_vars = s * sum(sizes) + s
-    if n_vars > MAX_LP_VARIABLES:
-        raise SizeLimitError(
-            f"barycenter_on_support: {s} support points x {sum(sizes)} input atoms (sizes {sizes}) "
-            f"make {n_vars} LP variables, beyond MAX_LP_VARIABLES = {MAX_LP_VARIABLES}"
-        )
-    union = np.vstack([S] + [y for y, _ in inputs])
-    unit = unit_length(union)
-    M = [pairwise_distances(S, y, metric) / unit for y, _ in inputs]
+    blocks = plan_blocks(S, measures, metric, "barycenter_on_support")
+    inputs, sizes, union, unit, M, n_vars = (blocks.inputs, blocks.sizes, blocks.union, blocks.unit,
+                                             blocks.costs, blocks.n_vars)
     c, A, rhs = _barycenter_lp(M, [bk for _, bk in inputs], w)
     sol = solve_lp(c, A, rhs, what="fixed-support barycenter LP")
     mass = np.clip(sol.x[-s:], 0.0, None)
