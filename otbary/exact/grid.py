@@ -27,7 +27,7 @@ independent). Both LPs are solved by the interior-point method of
 Metrics: cityblock uses the ``2d`` unit steps and chebyshev (uniform spacing) the
 ``3^d - 1`` neighbours, whose path metrics are exact; those LPs are solved by the interior
 point method, first to :data:`IPM_TOL_FAST` and, if the certificate then misses, again to
-:data:`IPM_TOL`. Euclidean (and chebyshev with unequal spacing) are solved by column
+:data:`IPM_TOL_STRICT`. Euclidean (and chebyshev with unequal spacing) are solved by column
 generation over node pairs with HiGHS's simplex method, coarse-to-fine
 (:mod:`otbary.exact.colgen`): arcs ``i -> j`` of one input are added while the duals price
 them as violated, ``y_k(i) - y_k(j) > lam_k d(i, j)``; when none is, the flow is exact for
@@ -71,10 +71,10 @@ GAP_FLOOR = 1e-4
 #: Interior-point tolerances (relative infeasibilities and duality gap): W1 and barycenter
 #: LPs are solved to ``IPM_TOL_FAST`` first (``1e-8`` would save a few more iterations but
 #: leaves the barycenter measure only ``1e-8``-accurate); one that met it but whose
-#: certificate misses :data:`GAP_RTOL` is solved again to ``IPM_TOL`` (the default of
+#: certificate misses :data:`GAP_RTOL` is solved again to ``IPM_TOL_STRICT`` (the default of
 #: :func:`_solve_lp`).
 IPM_TOL_FAST = 1e-10
-IPM_TOL = 1e-12
+IPM_TOL_STRICT = 1e-12
 #: Direction-based arc generation (used by :mod:`otbary.balls`): initial offset radius,
 #: pricing tolerance, round limit, and the number of new directions (each with its
 #: opposite) added per round.
@@ -120,7 +120,7 @@ class _FlowSolution:
     ipm: IPMResult
 
 
-def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL,
+def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL_STRICT,
               dual_bound: Optional[Callable[[Vector], float]] = None) -> IPMResult:
     """Interior point; HiGHS dual simplex instead when it did not converge on a small LP.
 
@@ -141,7 +141,7 @@ def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL,
     return IPMResult(np.asarray(lp.x, dtype=float), y, c - A.T @ y, "optimal", res.iterations, info)
 
 
-def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = IPM_TOL,
+def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = IPM_TOL_STRICT,
                  bound: Optional[Callable[[list[Vector]], float]] = None) -> _FlowSolution:
     """``min len.f s.t. D f = supply, f >= 0`` (node 0's redundant row dropped).
 
@@ -154,7 +154,7 @@ def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = 
 
 
 def _solve_barycenter_lp(
-    D: sp.csc_matrix, length: Vector, nus: Sequence[Vector], lam: Vector, tol: float = IPM_TOL,
+    D: sp.csc_matrix, length: Vector, nus: Sequence[Vector], lam: Vector, tol: float = IPM_TOL_STRICT,
     bound: Optional[Callable[[list[Vector]], float]] = None,
 ) -> _FlowSolution:
     """The barycenter LP of the module docstring, variables ``(f_1..f_K, mu)``.
@@ -393,7 +393,7 @@ def _w1_core(grid: Grid, metric: str, a: Vector, b: Vector) -> _W1Core:
         def w1_bound(duals: list[Vector]) -> float:
             return float(lipschitz_envelope(duals[0], grid.points, metric, 1.0, grid=grid) @ supply)
 
-        for tol in (IPM_TOL_FAST, IPM_TOL):
+        for tol in (IPM_TOL_FAST, IPM_TOL_STRICT):
             solved = _solve_generating_arcs(
                 grid, metric, np.ones(1), partial(_solve_w1_lp, supply=supply, tol=tol, bound=w1_bound)
             )
@@ -453,7 +453,7 @@ def _barycenter_core(grid: Grid, metric: str, nus: list[Vector], lam: Vector) ->
     """Certified barycenter of the inputs with ``lam > 0``: ``(mu, costs, potentials, info)``.
 
     Exact neighbour graphs: the interior point method, to ``IPM_TOL_FAST`` then, if the
-    certificate misses, to ``IPM_TOL``. Others: column generation (:mod:`.colgen`).
+    certificate misses, to ``IPM_TOL_STRICT``. Others: column generation (:mod:`.colgen`).
     """
     if not _exact_arcs(grid, metric):
         sol = solve_colgen(grid, metric, [-nu for nu in nus], lam, True, _diameter(grid, metric),
@@ -471,7 +471,7 @@ def _barycenter_core(grid: Grid, metric: str, nus: list[Vector], lam: Vector) ->
                 for y, lk in zip(duals, lam, strict=True)]
         return barycenter_lower_bound(pots, pots, nus)
 
-    for tol in (IPM_TOL_FAST, IPM_TOL):
+    for tol in (IPM_TOL_FAST, IPM_TOL_STRICT):
         solved = _solve_generating_arcs(
             grid, metric, lam, partial(_solve_barycenter_lp, nus=nus, lam=lam, tol=tol, bound=bary_bound)
         )
