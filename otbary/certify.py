@@ -481,9 +481,7 @@ def _quantise(x: NDArray[np.float64], support: Union[Grid, NDArray[np.float64]],
     """Histogram of the samples on their nearest support node, and the mean distance moved."""
     if isinstance(support, Grid):
         g = support
-        idx = np.rint((x - np.asarray(g.origin)) / np.asarray(g.spacing)).astype(np.int64)
-        idx = np.clip(idx, 0, np.asarray(g.shape) - 1)
-        flat = g.index(idx)
+        flat = g.nearest(x)
         moved = float(np.mean(norm(x - g.points[flat], metric)))
         return Measure.on_grid(g, np.bincount(flat, minlength=g.size).astype(float), normalize=True), moved
     from scipy.spatial import cKDTree

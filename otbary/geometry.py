@@ -138,5 +138,15 @@ class Grid:
         mi = np.asarray(multi_index, dtype=np.intp)
         return np.ravel_multi_index(tuple(np.moveaxis(mi, -1, 0)), self.shape)
 
+    def nearest(self, points: ArrayLike) -> NDArray[np.intp]:
+        """Flat node numbers of the grid node nearest each point of ``points`` (shape ``(n, d)``).
+
+        Per axis, ``rint((x - origin) / spacing)`` clipped to the grid: the nearest node in every
+        metric of :data:`METRICS`; points outside the grid go to the nearest boundary node.
+        """
+        x = np.asarray(points, dtype=float)
+        idx = np.rint((x - np.asarray(self.origin)) / np.asarray(self.spacing)).astype(np.intp)
+        return self.index(np.clip(idx, 0, np.asarray(self.shape) - 1))
+
     def __repr__(self) -> str:
         return f"Grid(shape={self.shape}, spacing={self.spacing}, origin={self.origin})"

@@ -113,3 +113,17 @@ def test_check_metric() -> None:
 def test_pairwise_distances_dimension_mismatch() -> None:
     with pytest.raises(ValueError, match="dimension"):
         pairwise_distances(np.zeros((2, 2)), np.zeros((2, 3)), "euclidean")
+
+
+@pytest.mark.parametrize("metric", ["cityblock", "chebyshev", "euclidean"])
+def test_grid_nearest_matches_brute_force(metric: str) -> None:
+    """Grid.nearest is the brute-force nearest node (points inside and outside the grid)."""
+    from scipy.spatial.distance import cdist
+
+    g = ob.Grid((7, 5), spacing=(0.3, 0.5), origin=(-1.0, 2.0))
+    rng = np.random.default_rng(0)
+    x = rng.uniform([-1.5, 1.5], [1.3, 4.5], size=(400, 2))
+    d = cdist(x, g.points, metric={"cityblock": "cityblock", "chebyshev": "chebyshev",
+                                   "euclidean": "euclidean"}[metric])
+    got = g.nearest(x)
+    np.testing.assert_allclose(d[np.arange(len(x)), got], d.min(axis=1), rtol=0, atol=1e-12)

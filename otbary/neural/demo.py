@@ -34,6 +34,7 @@ from ..exact import barycenter
 from ..exact.free_support import fermat_weber
 from ..geometry import Grid
 from ..measures import Measure
+from ..toys import bin_samples
 from ..toys import get as get_toy
 from .barycenter import NeuralBarycenterResult, neural_barycenter
 from .wgan import WGANConfig
@@ -147,12 +148,7 @@ def _cert_entry(name: str, res: Any) -> dict[str, Any]:
 
 def _exact_grid_barycenter(case: NeuralCase, grid: Grid, rng: np.random.Generator) -> Measure:
     """The exact euclidean barycenter of the inputs quantised (nearest node) on ``grid``."""
-    pts = grid.points
-    hists = []
-    for f in case.samplers:
-        x = f(20_000, rng)
-        idx = np.argmin(((x[:, None, :] - pts[None, :, :]) ** 2).sum(-1), axis=1)
-        hists.append(Measure.on_grid(grid, np.bincount(idx, minlength=grid.size) / len(x)))
+    hists = [bin_samples(f(20_000, rng), grid) for f in case.samplers]
     return barycenter(hists, weights=case.weights, metric=METRIC).measure
 
 

@@ -716,14 +716,11 @@ def bin_samples(x: ArrayLike, grid: Grid, weights: Optional[ArrayLike] = None) -
         raise ValueError(f"x must have shape (n, {grid.ndim}) with n >= 1 for this grid; got {pts.shape}")
     if not np.all(np.isfinite(pts)):
         raise ValueError("x contains NaN or infinite coordinates")
-    idx = np.rint((pts - np.asarray(grid.origin)) / np.asarray(grid.spacing)).astype(np.int64)
-    idx = np.clip(idx, 0, np.asarray(grid.shape) - 1)
     if weights is None:
         w = np.ones(len(pts))
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != (len(pts),) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise ValueError(f"weights must be {len(pts)} non-negative numbers with a positive sum")
-    counts = np.zeros(grid.shape)
-    np.add.at(counts, tuple(idx.T), w)
+    counts = np.bincount(grid.nearest(pts), weights=w, minlength=grid.size)
     return Measure.on_grid(grid, counts, normalize=True)
