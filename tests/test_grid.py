@@ -357,7 +357,8 @@ def test_coarse_dual_seed_adds_violated_pairs_keeps_optimum(monkeypatch: pytest.
     sol = colgen.ColgenSolution(local, [], [], [], [], [y], None)
     empty = np.zeros(0, dtype=np.intp)
     monkeypatch.setattr(colgen, "SEED_PER_NODE", 2)
-    (t, h), = priced(grid, coarse, "euclidean", sol, np.ones(1), 2.0, [(empty, empty)])
+    guess = colgen._interpolated_duals(grid, coarse, sol)
+    (t, h), = priced(grid, "euclidean", guess, np.ones(1), 2.0, [(empty, empty)])
     assert t.size > 0 and np.all(np.bincount(t, minlength=grid.size) <= 2)
     d = np.hypot(*((grid.points[t] - grid.points[h]).T))
     axes = [np.arange(m) * 2 / 8 for m in coarse.shape]
@@ -380,6 +381,61 @@ def test_colgen_rounds_resolved_from_scratch_match_pot(monkeypatch: pytest.Monke
     assert_certified(res)
     assert res.info["rounds"] >= 2
     assert res.cost == pytest.approx(ref, rel=RTOL)
+
+
+@pytest.mark.parametrize("drop", [1e-6, 0.1])
+def test_colgen_dropping_priced_out_columns_keeps_optimum(monkeypatch: pytest.MonkeyPatch,
+                                                          drop: float) -> None:
+    """Columns (local arcs included) deleted before each fresh re-solve because their reduced
+    cost exceeds ``drop`` times the cheapest arc: the answer is still POT's certified optimum,
+    and the W1 flows, with dropped local arcs, still balance."""
+    monkeypatch.setattr(colgen, "REFRESH_ABOVE", 0)
+    monkeypatch.setattr(colgen, "REFRESH_FRACTION", 0.0)
+    monkeypatch.setattr(colgen, "DROP_FRACTION", drop)
+    rng = np.random.default_rng(19)
+    grid = ob.Grid((8, 7), spacing=1 / 7)
+    lam = np.array([0.5, 0.2, 0.3])
+    inputs = np.stack([histogram(rng, grid.size) for _ in range(3)], axis=1)
+    M = cost_matrix(grid, "euclidean")
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    calls: list[int] = []
+    drop_cols = colgen._Model.drop
+
+    def spy(self: object, rc: np.ndarray, threshold: float) -> int:
+        n = drop_cols(self, rc, threshold)  # type: ignore[arg-type]
+        calls.append(n)
+        return n
+
+    monkeypatch.setattr(colgen._Model, "drop", spy)
+    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)], lam, "euclidean", grid)
+    assert_certified(res)
+    assert res.cost == pytest.approx(ref, rel=RTOL)
+    assert calls and sum(calls) > 0
+    a, b = histogram(rng, grid.size), histogram(rng, grid.size)
+    w = ob.solve_w1(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), metric="euclidean")
+    assert w.lower_bound == pytest.approx(w.cost, rel=RTOL)
+    assert w.cost == pytest.approx(ot.emd2(a, b, M), rel=RTOL)
+
+
+def test_colgen_fine_level_filtered_by_guessed_duals_keeps_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the fine level started from the axis steps and the arcs the interpolated coarse
+    duals price (almost) tight only, the certified answer is still POT's optimum."""
+    monkeypatch.setattr(colgen, "COARSE_ABOVE", 20)
+    monkeypatch.setattr(colgen, "SEED_KEEP_FRACTION", 1e-9)
+    rng = np.random.default_rng(23)
+    grid = ob.Grid((10, 9), spacing=1 / 9)
+    lam = np.array([0.25, 0.35, 0.4])
+    inputs = np.stack([histogram(rng, grid.size) for _ in range(3)], axis=1)
+    M = cost_matrix(grid, "euclidean")
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)], lam, "euclidean", grid)
+    assert_certified(res)
+    assert res.cost == pytest.approx(ref, rel=RTOL)
+    # the axis steps are the unit offsets along one axis: 2 (n_x - 1) n_y + 2 n_x (n_y - 1) arcs
+    local = offset_arcs(grid, primitive_offsets(2, 1), "euclidean")
+    axis = colgen._axis_steps(grid, local)
+    assert int(axis.sum()) == 2 * 9 * 9 + 2 * 10 * 8
+    assert np.allclose(local.length[axis], 1 / 9)
 
 def test_ipm_fast_tolerance_retries_strict(monkeypatch: pytest.MonkeyPatch) -> None:
     """A loose first interior-point solve whose certificate fails is solved again, strictly."""
