@@ -33,12 +33,12 @@ from .barycenter import (
     train_generator,
 )
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .nets import ConvCritic, ConvGenerator, Generator, MLPCritic, MLPGenerator, build_pair
+from .nets import ConvCritic, ConvGenerator, Generator, MLPCritic, MLPGenerator, as_device, build_pair
 from .samplers import Sampler, as_sampler, as_samplers, gaussian_sampler, synthetic_shapes
 from .wgan import WGANConfig, critic_step, gradient_penalty, w1_estimate
 
 __all__ = [
-    "ConvCritic", "ConvGenerator", "Generator", "MLPCritic", "MLPGenerator", "build_pair",
+    "ConvCritic", "ConvGenerator", "Generator", "MLPCritic", "MLPGenerator", "as_device", "build_pair",
     "WGANConfig", "critic_step", "gradient_penalty", "w1_estimate",
     "NeuralBarycenterResult", "TrainingDivergedError", "neural_barycenter", "recursive_neural_barycenter",
     "recursive_weights", "train_generator", "CheckpointError", "load_checkpoint", "save_checkpoint",

@@ -21,6 +21,18 @@ Training (:func:`train_generator`) writes a checkpoint every ``checkpoint_every`
 (:mod:`otbary.neural.checkpoint`, atomic, so Ctrl-C keeps the last one), resumes from it with
 ``resume=True`` and stops with :class:`TrainingDivergedError` at the first non-finite loss,
 leaving the last good checkpoint in place.
+
+**Devices.** ``device="cuda"`` (or ``"cuda:1"``, ``"mps"``, a ``torch.device``) trains the
+generator and the critics there; the default keeps the nets where they are (the CPU for the nets
+:func:`neural_barycenter` builds). Random draws (latent codes, resampling of arrays and
+measures, Gaussian samplers, penalty weights) come from one seeded CPU ``torch.Generator`` and
+are moved to the device with each batch, as are the samples of numpy and callable inputs, so
+a seeded run uses the same draws on every device and its checkpoint's RNG state is portable;
+pre-trained generator inputs run on their own device. Checkpoints are written with every
+tensor on the CPU and loaded on the CPU (``weights_only=True``), then copied into the nets and
+optimisers on the training device, so a run checkpointed on a GPU resumes on a CPU and back.
+Results (:meth:`NeuralBarycenterResult.sample`, :meth:`~NeuralBarycenterResult.sampler`) are
+float64 numpy arrays on the host whatever the device.
 """
 
 from __future__ import annotations
@@ -39,7 +51,7 @@ from torch import nn
 
 from ..measures import Measure, check_weights
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .nets import Generator, build_pair
+from .nets import DeviceLike, Generator, as_device, build_pair
 from .samplers import Sampler, as_sampler, as_samplers
 from .wgan import WGANConfig, critic_step, generator_loss, make_optimizer
 
@@ -90,6 +102,8 @@ class NeuralBarycenterResult:
         The step training resumed from.
     stages : list of NeuralBarycenterResult
         The recursive configuration's stages (empty for the joint configuration).
+    device : str or None
+        The device training ran on (``"cpu"``, ``"cuda:0"``...).
     """
 
     generator: Generator
@@ -102,6 +116,7 @@ class NeuralBarycenterResult:
     checkpoint: Optional[str] = None
     resumed_from: Optional[int] = None
     stages: list["NeuralBarycenterResult"] = field(default_factory=list)
+    device: Optional[str] = None
 
     @property
     def objective_estimate(self) -> float:
@@ -112,7 +127,11 @@ class NeuralBarycenterResult:
         return float(np.mean(obj[-10:]))
 
     def sample(self, n: int, seed: Optional[int] = None) -> np.ndarray:
-        """``n`` samples of the barycenter as a float64 array ``(n, *sample_shape)``."""
+        """``n`` samples of the barycenter as a float64 numpy array ``(n, *sample_shape)`` on the host.
+
+        The latent codes are drawn on the CPU (from ``seed``) and moved to the generator's device,
+        so one seed gives the same codes whatever the device.
+        """
         g = torch.Generator().manual_seed(seed) if seed is not None else None
         self.generator.eval()
         with torch.no_grad():
@@ -156,6 +175,17 @@ def _finite(x: float) -> bool:
     return math.isfinite(x)
 
 
+def _on_cpu(obj: Any) -> Any:
+    """``obj`` (state dicts, lists, plain values) with every tensor on the CPU, for a portable checkpoint."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {key: _on_cpu(v) for key, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_on_cpu(v) for v in obj)
+    return obj
+
+
 def train_generator(
     generator: Generator,
     samplers: Sequence[Any],
@@ -171,6 +201,7 @@ def train_generator(
     progress: bool = False,
     callback: Optional[Callback] = None,
     desc: str = "training",
+    device: Optional[DeviceLike] = None,
 ) -> NeuralBarycenterResult:
     r"""Train ``generator`` against one WGAN-GP critic per input: the loss :math:`\sum_k \lambda_k W_1`.
 
@@ -200,6 +231,14 @@ def train_generator(
     callback : callable, optional
         ``callback(step, info)`` after each generator step (``info``: ``"objective"``, ``"w1"``,
         ``"generator_loss"``, ``"generator"``); returning ``False`` stops training.
+    desc : str, default "training"
+        Label of the progress bar.
+    device : str or torch.device, optional
+        Where to train: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a ``torch.device``. The
+        generator and the critics are moved there in place. By default they train on the
+        generator's current device (the critics are moved to it). Input samples are moved to it
+        once per batch; random draws stay on a seeded CPU generator (the same draws on every
+        device). Checkpoints hold CPU tensors and resume on any device.
 
     Returns
     -------
@@ -207,9 +246,13 @@ def train_generator(
 
     Raises
     ------
+    ValueError
+        Among others: ``device`` is not a known device, or names one this machine lacks
+        (``"cuda"`` when ``torch.cuda.is_available()`` is False).
     TrainingDivergedError
         A loss became non-finite; the last good checkpoint (if any) is kept.
     """
+    target = None if device is None else as_device(device)
     cfg = config or WGANConfig()
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be an otbary.neural Generator; got {type(generator).__name__}")
@@ -228,6 +271,8 @@ def train_generator(
     for name, v in (("steps", steps), ("checkpoint_every", checkpoint_every)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be an int >= 1; got {v!r}")
+    if target is not None:
+        generator.to(target)
     dev = next(generator.parameters()).device
     for c in crit:
         c.to(dev)
@@ -264,13 +309,13 @@ def train_generator(
         nonlocal last_saved
         if ckpt is None:
             return
-        save_checkpoint(ckpt, {
+        save_checkpoint(ckpt, _on_cpu({
             "step": step, "n_critics": k, "weights": [float(v) for v in w], "config": cfg.to_dict(),
             "sample_shape": list(generator.sample_shape), "generator": generator.state_dict(),
             "critics": [c.state_dict() for c in crit], "opt_g": opt_g.state_dict(),
             "opt_c": [o.state_dict() for o in opt_c], "rng": _rng_state(rng),
             "history": {key: list(v) for key, v in history.items()},
-        })
+        }))
         last_saved = step
 
     def diverged(step: int, what: str) -> TrainingDivergedError:
@@ -332,13 +377,14 @@ def train_generator(
     return NeuralBarycenterResult(
         generator=generator, critics=crit, weights=w, history=history, steps=done, elapsed=elapsed,
         steps_per_second=n_run / elapsed if elapsed > 0 else 0.0,
-        checkpoint=str(ckpt) if ckpt is not None else None, resumed_from=resumed_from,
+        checkpoint=str(ckpt) if ckpt is not None else None, resumed_from=resumed_from, device=str(dev),
     )
 
 
 def _scale_of(samplers: Sequence[Sampler], seed: Optional[int]) -> tuple[np.ndarray, float]:
     g = torch.Generator().manual_seed(int(seed) if seed is not None else 0)
-    pooled = torch.cat([s(1024, g) for s in samplers]).reshape(len(samplers) * 1024, -1)
+    # .cpu(): a pre-trained generator input returns its samples on its own device
+    pooled = torch.cat([s(1024, g).cpu() for s in samplers]).reshape(len(samplers) * 1024, -1)
     loc = pooled.mean(0).numpy()
     scale = float(pooled.std(0).mean())
     return loc, scale if scale > 0 and math.isfinite(scale) else 1.0
@@ -376,6 +422,7 @@ def neural_barycenter(
     resume: bool = False,
     progress: bool = False,
     callback: Optional[Callback] = None,
+    device: Optional[DeviceLike] = None,
 ) -> NeuralBarycenterResult:
     r"""Neural W1 barycenter of ``measures``: one generator against K WGAN-GP critics.
 
@@ -396,11 +443,24 @@ def neural_barycenter(
         MLP widths and latent dimension (vector inputs).
     generator : Generator, optional
         Start from this generator (e.g. a pre-trained one) instead of a fresh one.
+    device : str or torch.device, optional
+        Where to train: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a ``torch.device``.
+        Default: the CPU, or the device of ``generator`` when one is given. The nets are built
+        on the CPU (the same initial weights on every device) and moved there; inputs are moved
+        there batch by batch and pre-trained generator inputs run on their own device. Results
+        come back as float64 numpy arrays on the host. See :func:`train_generator`.
 
     Returns
     -------
     NeuralBarycenterResult
+
+    Raises
+    ------
+    ValueError
+        Among others: ``device`` is not a known device, or names one this machine lacks
+        (``"cuda"`` when ``torch.cuda.is_available()`` is False).
     """
+    target = None if device is None else as_device(device)
     smp = as_samplers(measures, "measures", seed=seed)
     k = len(smp)
     check_weights(weights, k)
@@ -411,7 +471,7 @@ def neural_barycenter(
         gen = generator
     return train_generator(gen, smp, weights, critics, steps=steps, config=config, seed=seed,
                            checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
-                           progress=progress, callback=callback, desc="neural barycenter")
+                           progress=progress, callback=callback, desc="neural barycenter", device=target)
 
 
 def recursive_neural_barycenter(
@@ -428,6 +488,7 @@ def recursive_neural_barycenter(
     checkpoint_every: int = 100,
     resume: bool = False,
     progress: bool = False,
+    device: Optional[DeviceLike] = None,
 ) -> NeuralBarycenterResult:
     r"""The recursive configuration: a chain of K-1 two-marginal neural problems.
 
@@ -448,6 +509,9 @@ def recursive_neural_barycenter(
         Stage ``k`` checkpoints to ``<stem>.stage<k><suffix>``.
     config, hidden, latent_dim, seed, checkpoint_every, resume, progress
         As in :func:`neural_barycenter`.
+    device : str or torch.device, optional
+        Where to train every stage (default the CPU); the frozen generator of stage ``k - 1``
+        is sampled there. As in :func:`neural_barycenter`.
 
     Returns
     -------
@@ -460,6 +524,7 @@ def recursive_neural_barycenter(
     :math:`b_{k-1}` itself (DESIGN fact 5), so the chain favours the early inputs differently from
     the joint objective. :func:`otbary.certify` measures the resulting gap.
     """
+    target = None if device is None else as_device(device)
     smp = as_samplers(measures, "measures", seed=seed)
     k = len(smp)
     if k < 2:
@@ -487,7 +552,7 @@ def recursive_neural_barycenter(
             gen, [prev, smp[stage - 1]], [1.0 - tk, tk], critics, steps=steps, config=config,
             seed=None if seed is None else seed + 100 * stage, checkpoint=path,
             checkpoint_every=checkpoint_every, resume=resume and path is not None and path.is_file(),
-            progress=progress, desc=f"recursive stage {stage}/{k}",
+            progress=progress, desc=f"recursive stage {stage}/{k}", device=target,
         )
         stages.append(res)
         frozen = copy.deepcopy(res.generator).eval()
@@ -500,5 +565,5 @@ def recursive_neural_barycenter(
         generator=last.generator, critics=last.critics, weights=lam, history=last.history,
         steps=sum(s.steps for s in stages), elapsed=sum(s.elapsed for s in stages),
         steps_per_second=float(np.mean([s.steps_per_second for s in stages])),
-        checkpoint=last.checkpoint, resumed_from=stages[0].resumed_from, stages=stages,
+        checkpoint=last.checkpoint, resumed_from=stages[0].resumed_from, stages=stages, device=last.device,
     )

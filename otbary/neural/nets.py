@@ -17,19 +17,82 @@ shape ``(B,)``. No batch normalisation anywhere: the gradient penalty is taken p
 batch statistics would break (layer norm is used in the conv critic instead).
 
 ``build_pair(sample_shape, ...)`` returns a matching ``(generator, critic)`` for a sample shape.
+
+``as_device(device)`` checks a ``device`` argument (a string such as ``"cpu"``, ``"cuda"``,
+``"cuda:1"``, or a ``torch.device``) and returns the ``torch.device``; an unknown name or a
+device this machine does not have raises ``ValueError`` naming the argument.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import torch
 from torch import Tensor, nn
 
 __all__ = [
     "Generator", "MLP", "MLPGenerator", "MLPCritic", "ConvGenerator", "ConvCritic", "build_pair",
-    "count_parameters",
+    "count_parameters", "as_device", "DeviceLike",
 ]
+
+#: A ``device`` argument: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``... or a ``torch.device``.
+DeviceLike = Union[str, torch.device]
+
+
+def as_device(device: DeviceLike, name: str = "device") -> torch.device:
+    """Check a ``device`` argument and return it as a ``torch.device``.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"``, ``"cuda:<index>"``, ``"mps"``, ... (anything ``torch.device``
+        parses) or a ``torch.device``.
+    name : str, default "device"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    TypeError
+        ``device`` is neither a string nor a ``torch.device``.
+    ValueError
+        Unknown device name, ``"meta"`` (holds no values), ``"cuda"`` when
+        ``torch.cuda.is_available()`` is False, a CUDA index past ``torch.cuda.device_count()``,
+        ``"mps"`` when MPS is not available, or any other device torch cannot allocate on here.
+    """
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError) as exc:
+            raise ValueError(f"{name} must name a torch device such as 'cpu' or 'cuda'; "
+                             f"got {device!r}") from exc
+    else:
+        raise TypeError(f"{name} must be a str or a torch.device; got {type(device).__name__}")
+    if dev.type == "cpu":
+        return dev
+    if dev.type == "meta":
+        raise ValueError(f"{name}={device!r}: meta tensors hold no values; use 'cpu' or 'cuda'")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            built = "built with CUDA" if torch.backends.cuda.is_built() else "a CPU-only build"
+            raise ValueError(f"{name}={device!r}: CUDA is not available here (torch {torch.__version__}, "
+                             f"{built}); use device='cpu'")
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise ValueError(f"{name}={device!r}: there are only {count} CUDA device(s)")
+        return dev
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"{name}={device!r}: MPS is not available here; use device='cpu'")
+    try:
+        torch.empty(1, device=dev)
+    except (RuntimeError, AssertionError, ValueError) as exc:
+        raise ValueError(f"{name}={device!r}: torch cannot use this device here ({exc})") from exc
+    return dev
 
 
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {

@@ -32,6 +32,11 @@ Stable API (H7's adaptation / ternarisation / centrality build on it):
 
 The full training loop (one generator against K critics, checkpoints, NaN guard) is
 :func:`otbary.neural.barycenter.train_generator`.
+
+**Devices.** Everything here runs on the device of ``real`` (the critic must live there too);
+``fake`` must be on the same device. The interpolation weights of the penalty are drawn on the
+device of the ``generator`` passed in (a CPU ``torch.Generator`` in the training loop, so a
+seeded run draws the same numbers on every device) and moved to ``real``'s device.
 """
 
 from __future__ import annotations
@@ -143,7 +148,8 @@ def gradient_penalty(critic: nn.Module, real: Tensor, fake: Tensor,
     real, fake : Tensor
         Batches of the same shape ``(B, ...)``.
     generator : torch.Generator, optional
-        Source of the interpolation weights (for reproducibility).
+        Source of the interpolation weights (for reproducibility); drawn on its own device
+        (e.g. a CPU generator for a CUDA critic) and moved to ``real``'s device.
     one_sided : bool, default False
         Use :math:`\max(0, \|\nabla f\|_2 - 1)^2` instead (see :class:`WGANConfig`).
 
@@ -209,7 +215,10 @@ def critic_step(critic: nn.Module, optimizer: torch.optim.Optimizer, real: Tenso
     loss, w1 = critic_loss(critic, real, fake, lambda_gp, generator, one_sided)
     if not torch.isfinite(loss):
         raise FloatingPointError(f"critic loss is not finite ({float(loss)})")
+    # read the estimate now: on a GPU the finiteness check above has already waited for it, so
+    # this costs no second synchronisation and the backward pass and the step run asynchronously
+    estimate = float(w1)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
-    return float(w1)
+    return estimate
