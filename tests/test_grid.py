@@ -383,6 +383,15 @@ def test_colgen_rounds_resolved_from_scratch_match_pot(monkeypatch: pytest.Monke
     assert res.cost == pytest.approx(ref, rel=RTOL)
 
 
+def _euclidean_case(rng: np.random.Generator, grid: ob.Grid,
+                    lam: np.ndarray) -> tuple[list[ob.Measure], float]:
+    """Random histograms on ``grid``, one per weight, and POT's euclidean barycenter optimum."""
+    inputs = np.stack([histogram(rng, grid.size) for _ in lam], axis=1)
+    M = cost_matrix(grid, "euclidean")
+    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    return [ob.Measure.on_grid(grid, inputs[:, k]) for k in range(lam.size)], ref
+
+
 @pytest.mark.parametrize("drop", [1e-6, 0.1])
 def test_colgen_dropping_priced_out_columns_keeps_optimum(monkeypatch: pytest.MonkeyPatch,
                                                           drop: float) -> None:
@@ -395,9 +404,7 @@ def test_colgen_dropping_priced_out_columns_keeps_optimum(monkeypatch: pytest.Mo
     rng = np.random.default_rng(19)
     grid = ob.Grid((8, 7), spacing=1 / 7)
     lam = np.array([0.5, 0.2, 0.3])
-    inputs = np.stack([histogram(rng, grid.size) for _ in range(3)], axis=1)
-    M = cost_matrix(grid, "euclidean")
-    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
+    ms, ref = _euclidean_case(rng, grid, lam)
     calls: list[int] = []
     drop_cols = colgen._Model.drop
 
@@ -407,11 +414,12 @@ def test_colgen_dropping_priced_out_columns_keeps_optimum(monkeypatch: pytest.Mo
         return n
 
     monkeypatch.setattr(colgen._Model, "drop", spy)
-    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)], lam, "euclidean", grid)
+    res = barycenter_grid(ms, lam, "euclidean", grid)
     assert_certified(res)
     assert res.cost == pytest.approx(ref, rel=RTOL)
     assert calls and sum(calls) > 0
     a, b = histogram(rng, grid.size), histogram(rng, grid.size)
+    M = cost_matrix(grid, "euclidean")
     w = ob.solve_w1(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), metric="euclidean")
     assert w.lower_bound == pytest.approx(w.cost, rel=RTOL)
     assert w.cost == pytest.approx(ot.emd2(a, b, M), rel=RTOL)
@@ -422,13 +430,10 @@ def test_colgen_fine_level_filtered_by_guessed_duals_keeps_optimum(monkeypatch: 
     duals price (almost) tight only, the certified answer is still POT's optimum."""
     monkeypatch.setattr(colgen, "COARSE_ABOVE", 20)
     monkeypatch.setattr(colgen, "SEED_KEEP_FRACTION", 1e-9)
-    rng = np.random.default_rng(23)
     grid = ob.Grid((10, 9), spacing=1 / 9)
     lam = np.array([0.25, 0.35, 0.4])
-    inputs = np.stack([histogram(rng, grid.size) for _ in range(3)], axis=1)
-    M = cost_matrix(grid, "euclidean")
-    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
-    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(3)], lam, "euclidean", grid)
+    ms, ref = _euclidean_case(np.random.default_rng(23), grid, lam)
+    res = barycenter_grid(ms, lam, "euclidean", grid)
     assert_certified(res)
     assert res.cost == pytest.approx(ref, rel=RTOL)
     # the axis steps are the unit offsets along one axis: 2 (n_x - 1) n_y + 2 n_x (n_y - 1) arcs
