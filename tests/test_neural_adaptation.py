@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -10,17 +12,22 @@ torch = pytest.importorskip("torch")
 from scipy.stats import wasserstein_distance  # noqa: E402
 
 from otbary.neural.adaptation import (  # noqa: E402
+    ADAPT_CONFIG,
+    LOCAL_CONFIG,
     AdaptationResult,
+    ShiftScale,
     fast_adapt,
     generator_sampler,
     sample_w1_score,
     train_local,
 )
-from otbary.neural.nets import MLPGenerator  # noqa: E402
+from otbary.neural.nets import Generator, MLPGenerator  # noqa: E402
 from otbary.neural.wgan import WGANConfig  # noqa: E402
 
 SMALL = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64)
-FAST = WGANConfig(lambda_gp=10.0, n_critic=3, lr=5e-3, critic_lr=1e-3, betas=(0.5, 0.9), batch_size=64)
+ONE_SIDED = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64, one_sided=True)
+FAST = WGANConfig(lambda_gp=10.0, n_critic=3, lr=5e-3, critic_lr=1e-3, betas=(0.5, 0.9), batch_size=64,
+                  one_sided=True)
 
 
 @pytest.fixture(autouse=True)
@@ -46,27 +53,129 @@ def test_adaptation_moves_towards_the_local_distribution() -> None:
     target = _local(1.5)
     local = target(30, np.random.default_rng(0))
     before = sample_w1_score(bary, target, n_samples=400, n_repeats=3, seed=1)
-    res = fast_adapt(bary, local, steps=20, warmup=20, config=FAST, hidden=(16, 16), seed=0)
+    res = fast_adapt(bary, local, steps=20, warmup=20, align_steps=20, config=FAST, hidden=(16, 16), seed=0)
     after = sample_w1_score(res, target, n_samples=400, n_repeats=3, seed=1)
     assert isinstance(res, AdaptationResult)
     assert res.n_local == 30 and res.steps == 20 and len(res.history["w1"]) == 20
+    assert res.align_steps == 20 and len(res.history["align_w1"]) == 20
     # the starting generator is about 1.5 away (a translate); adaptation closes most of it
     assert before.w1 > 1.2
     assert after.w1 < 0.5 * before.w1
     assert after.interval[1] < before.interval[0]
+    # the alignment found the translation (the local samples' mean is within 0.2 of 1.5)
+    assert res.shift is not None and res.shift[0] == pytest.approx(1.5, abs=0.3)
     # the input generator is not modified
     again = sample_w1_score(bary, target, n_samples=400, n_repeats=3, seed=1)
     assert again.w1 == pytest.approx(before.w1)
 
 
+def test_fold_is_exact_and_mlp_generators_stay_mlp() -> None:
+    """The alignment map folded into an MLPGenerator's loc/scale gives the same samples."""
+    from otbary.neural.adaptation import ShiftScale, _fold
+
+    base = _bary(dim=2, loc=0.3)
+    w = ShiftScale(copy.deepcopy(base), torch.tensor([0.3, 0.1]), 0.7)
+    with torch.no_grad():
+        w.shift.copy_(torch.tensor([1.0, -2.0]))
+        w.log_scale.copy_(torch.tensor([0.5, -0.3]))
+    z = base.sample_latent(50, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want = torch.tensor([0.3, 0.1]) + 0.7 * torch.tensor([1.0, -2.0]) + torch.exp(
+            torch.tensor([0.5, -0.3])) * (base(z) - torch.tensor([0.3, 0.1]))
+        got_wrapped = w(z)
+        folded = _fold(w)
+        got = folded(z)
+    assert isinstance(folded, MLPGenerator)
+    torch.testing.assert_close(got_wrapped, want, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    res = fast_adapt(base, np.ones((10, 2)), steps=2, warmup=2, align_steps=2, config=SMALL, hidden=(8,))
+    assert isinstance(res.generator, MLPGenerator)
+    np.testing.assert_allclose(res.scale, 1.0)  # align_scale=False: only the shift moves
+
+
+class _TwoBumps(Generator):
+    """A non-Gaussian 'pre-trained' model: +-1 with probability 1/2, plus 0.1 noise, shifted by a
+    learnable offset. A generator trained from scratch on 10 samples cannot learn this shape;
+    the barycenter generator has it, and alignment only has to move it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.latent_dim = 2
+        self.sample_shape = (1,)
+        self.offset = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.offset + torch.sign(z[:, :1]) + 0.1 * z[:, 1:2]
+
+
+def _two_bumps(shift: float):  # noqa: ANN202
+    def sampler(n: int, rng: np.random.Generator) -> np.ndarray:
+        return shift + np.sign(rng.standard_normal((n, 1))) + 0.1 * rng.standard_normal((n, 1))
+
+    return sampler
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_alignment_transfers_the_barycenter_shape(seed: int) -> None:
+    """Under the method's premise (the local law is a translate of the barycenter), alignment finds
+    the translation and keeps the shape, which a generator trained on the samples alone does not
+    learn at the same small budget (it starts as a Gaussian). With 10 samples the W1-optimal shift
+    also depends on how many fell in each bump, so 100 samples make this a check of mechanics."""
+    target = _two_bumps(3.0)
+    local = target(100, np.random.default_rng(seed))
+    res = fast_adapt(_TwoBumps(), local, steps=5, warmup=10, align_steps=30, align_lr=5e-2, config=ONE_SIDED,
+                     hidden=(16, 16), seed=seed)
+    assert isinstance(res.generator, ShiftScale)  # a non-MLP generator comes back wrapped
+    assert res.shift is not None and res.shift[0] == pytest.approx(3.0, abs=0.25)
+    alone = train_local(local, steps=40, config=ONE_SIDED, hidden=(16, 16), seed=seed)
+    a = sample_w1_score(res, target, n_samples=300, n_repeats=3, seed=seed)
+    b = sample_w1_score(alone, target, n_samples=300, n_repeats=3, seed=seed)
+    assert a.w1 < 0.3 < b.w1
+
+
+def test_callback_sees_both_stages_and_stops() -> None:
+    seen: list[tuple[int, str]] = []
+    res = fast_adapt(_bary(), _local(1.0)(20, np.random.default_rng(2)), steps=5, warmup=0, align_steps=3,
+                     config=SMALL, hidden=(8,), seed=0,
+                     callback=lambda step, info: seen.append((step, info["stage"])) or step < 5)
+    assert seen == [(1, "align"), (2, "align"), (3, "align"), (4, "refine"), (5, "refine")]
+    assert res.align_steps == 3 and res.steps == 2
+    seen.clear()
+    res = fast_adapt(_bary(), _local(1.0)(20, np.random.default_rng(2)), steps=5, warmup=0, align_steps=3,
+                     config=SMALL, hidden=(8,), seed=0,
+                     callback=lambda step, info: seen.append((step, info["stage"])) or step < 2)
+    assert seen == [(1, "align"), (2, "align")] and res.align_steps == 2 and res.steps == 0
+
+
+def test_explicit_barycenter_is_aligned_too() -> None:
+    """A barycenter given as samples is pushed through the alignment map for the second critic."""
+    from otbary.neural.adaptation import _transformed
+    from otbary.neural.samplers import as_sampler
+
+    w = ShiftScale(_bary(), torch.tensor([0.0]), 0.5)
+    with torch.no_grad():
+        w.shift.fill_(4.0)  # +2 in data units
+    s = _transformed(as_sampler(np.zeros((5, 1)), "b"), w)
+    np.testing.assert_allclose(s(3, None).numpy(), 2.0)
+    res = fast_adapt(_bary(), _local(2.0)(20, np.random.default_rng(0)), np.zeros((50, 1)), steps=2, warmup=2,
+                     align_steps=2, config=SMALL, hidden=(8,), seed=0)
+    assert np.all(np.isfinite(np.asarray(res.history["w1"])))
+
+
 def test_zero_barycenter_weight_is_plain_finetuning_and_history_is_finite() -> None:
     seen = []
     res = fast_adapt(_bary(), _local(1.0)(20, np.random.default_rng(2)), weights=(1.0, 0.0), steps=5,
-                     warmup=0, config=SMALL, hidden=(8,), seed=0,
+                     warmup=0, align_steps=0, config=SMALL, hidden=(8,), seed=0,
                      callback=lambda step, info: seen.append(step) or step < 3)
-    assert seen == [1, 2, 3] and res.steps == 3  # the callback stops adaptation early
+    assert seen == [1, 2, 3] and res.steps == 3 and res.align_steps == 0  # stopped early
+    assert res.shift is not None and np.all(res.shift == 0.0) and res.history["align_w1"] == []
     w1 = np.asarray(res.history["w1"])
     assert np.all(np.isfinite(w1)) and np.all(w1[:, 1] == 0.0)  # the barycenter critic was not trained
+
+
+def test_adapt_config_uses_the_one_sided_penalty() -> None:
+    assert ADAPT_CONFIG.one_sided and not LOCAL_CONFIG.one_sided
+    assert ADAPT_CONFIG.critic_lr is not None and ADAPT_CONFIG.critic_lr > ADAPT_CONFIG.lr
 
 
 def test_sample_w1_score_against_closed_form_and_floor() -> None:
@@ -117,6 +226,14 @@ def test_bad_input() -> None:
         fast_adapt(bary, good, steps=0)
     with pytest.raises(ValueError, match="warmup"):
         fast_adapt(bary, good, warmup=-1)
+    with pytest.raises(ValueError, match="align_steps"):
+        fast_adapt(bary, good, align_steps=-1)
+    with pytest.raises(ValueError, match="align_lr"):
+        fast_adapt(bary, good, align_lr=0.0)
+    with pytest.raises(TypeError, match="base"):
+        ShiftScale("not a generator", torch.zeros(2), 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="spread"):
+        ShiftScale(bary, torch.zeros(2), 0.0)
     with pytest.raises(ValueError, match="n_samples"):
         sample_w1_score(bary, good, n_samples=1)
     with pytest.raises(ValueError, match="n_repeats"):
