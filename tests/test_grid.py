@@ -327,10 +327,7 @@ def test_coarse_dual_seed_adds_violated_pairs_keeps_optimum(monkeypatch: pytest.
     rng = np.random.default_rng(5)
     grid = ob.Grid((9, 8), spacing=1 / 8)
     lam = np.array([0.4, 0.6])
-    inputs = np.stack([histogram(rng, grid.size) for _ in range(2)], axis=1)
-    M = cost_matrix(grid, "euclidean")
-    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
-    ms = [ob.Measure.on_grid(grid, inputs[:, k]) for k in range(2)]
+    ms, ref = _euclidean_case(rng, grid, lam)
     seeds: list[int] = []
     priced = colgen._seed_priced
 
@@ -371,13 +368,10 @@ def test_colgen_rounds_resolved_from_scratch_match_pot(monkeypatch: pytest.Monke
     """Every round re-solved by HiGHS's interior point (the large-grid path) gives POT's optimum."""
     monkeypatch.setattr(colgen, "REFRESH_ABOVE", 0)
     monkeypatch.setattr(colgen, "REFRESH_FRACTION", 0.0)
-    rng = np.random.default_rng(9)
     grid = ob.Grid((7, 6), spacing=1 / 6)
     lam = np.array([0.3, 0.7])
-    inputs = np.stack([histogram(rng, grid.size) for _ in range(2)], axis=1)
-    M = cost_matrix(grid, "euclidean")
-    ref = barycenter_value(ot.lp.barycenter(inputs, M, lam, solver="highs"), inputs, lam, M)
-    res = barycenter_grid([ob.Measure.on_grid(grid, inputs[:, k]) for k in range(2)], lam, "euclidean", grid)
+    ms, ref = _euclidean_case(np.random.default_rng(9), grid, lam)
+    res = barycenter_grid(ms, lam, "euclidean", grid)
     assert_certified(res)
     assert res.info["rounds"] >= 2
     assert res.cost == pytest.approx(ref, rel=RTOL)
@@ -433,11 +427,23 @@ def test_colgen_fine_level_filtered_by_guessed_duals_keeps_optimum(monkeypatch: 
     grid = ob.Grid((10, 9), spacing=1 / 9)
     lam = np.array([0.25, 0.35, 0.4])
     ms, ref = _euclidean_case(np.random.default_rng(23), grid, lam)
+    started: list[int] = []  # local arcs each block of the fine level starts with
+    add = colgen._Model.add_arcs
+
+    def spy(self: colgen._Model, block: int, tail: np.ndarray, head: np.ndarray, length: np.ndarray,
+            local_index: np.ndarray | None = None) -> None:
+        if local_index is not None and self.n == grid.size:
+            started.append(local_index.size)
+        add(self, block, tail, head, length, local_index)
+
+    monkeypatch.setattr(colgen._Model, "add_arcs", spy)
     res = barycenter_grid(ms, lam, "euclidean", grid)
     assert_certified(res)
     assert res.cost == pytest.approx(ref, rel=RTOL)
     # the axis steps are the unit offsets along one axis: 2 (n_x - 1) n_y + 2 n_x (n_y - 1) arcs
     local = offset_arcs(grid, primitive_offsets(2, 1), "euclidean")
+    # the filter was applied: every block started with fewer local arcs than all, the axis steps at least
+    assert len(started) == 3 and all(2 * 9 * 9 + 2 * 10 * 8 <= m < local.size for m in started)
     axis = colgen._axis_steps(grid, local)
     assert int(axis.sum()) == 2 * 9 * 9 + 2 * 10 * 8
     assert np.allclose(local.length[axis], 1 / 9)

@@ -195,8 +195,7 @@ class _Model:
         self.arc_block = np.zeros(0, dtype=np.intp)
         self.arc_tail = np.zeros(0, dtype=np.intp)
         self.arc_head = np.zeros(0, dtype=np.intp)
-        self.arc_local = np.zeros(0, dtype=bool)
-        self.arc_index = np.zeros(0, dtype=np.intp)  # position in the local arc set (local columns)
+        self.arc_index = np.zeros(0, dtype=np.intp)  # position in the local arc set, -1: an added pair
 
     def add_arcs(self, block: int, tail: IntArray, head: IntArray, length: Vector,
                  local_index: Optional[IntArray] = None) -> None:
@@ -215,7 +214,6 @@ class _Model:
         self.arc_block = np.concatenate([self.arc_block, np.full(tail.size, block, dtype=np.intp)])
         self.arc_tail = np.concatenate([self.arc_tail, tail.astype(np.intp)])
         self.arc_head = np.concatenate([self.arc_head, head.astype(np.intp)])
-        self.arc_local = np.concatenate([self.arc_local, np.full(tail.size, local_index is not None)])
         self.arc_index = np.concatenate([self.arc_index, np.full(tail.size, -1, dtype=np.intp)
                                          if local_index is None else local_index.astype(np.intp)])
 
@@ -232,8 +230,7 @@ class _Model:
         self.h.deleteCols(cols.size, cols)
         keep = ~gone
         self.arc_block, self.arc_tail = self.arc_block[keep], self.arc_tail[keep]
-        self.arc_head, self.arc_local = self.arc_head[keep], self.arc_local[keep]
-        self.arc_index = self.arc_index[keep]
+        self.arc_head, self.arc_index = self.arc_head[keep], self.arc_index[keep]
         return int(cols.size)
 
     def run(self, what: str, solver: str, strategy: int) -> tuple[Vector, Vector, Vector, int]:
@@ -277,22 +274,29 @@ def _violated(points: NDArray[np.float64], metric: str, y: Vector, weight: float
     return np.concatenate(tails).astype(np.intp), np.concatenate(heads).astype(np.intp), worst
 
 
-def _guessed_rc(y: Vector, lam: float, tail: IntArray, head: IntArray, length: Vector) -> Vector:
-    """Reduced costs ``lam len - (y(tail) - y(head))`` of arcs under the duals ``y``."""
-    return np.asarray(lam * length - (y[tail] - y[head]), dtype=float)
+def _tight(y: Optional[Vector], lam: float, tail: IntArray, head: IntArray, length: Vector,
+           limit: float) -> NDArray[np.bool_]:
+    """The arcs whose reduced cost ``lam len - (y(tail) - y(head))`` under the duals ``y`` is at
+    most ``limit`` (all of them when ``y`` is None)."""
+    if y is None:
+        return np.ones(tail.size, dtype=bool)
+    return np.asarray(lam * length - (y[tail] - y[head]) <= limit)
+
+
+def _offsets(grid: Grid, tail: IntArray, head: IntArray) -> IntArray:
+    """Multi-index offsets ``p_head - p_tail`` of arcs, shape ``(m, d)``."""
+    return np.asarray(np.stack(np.unravel_index(head, grid.shape), axis=1)
+                      - np.stack(np.unravel_index(tail, grid.shape), axis=1))
 
 
 def _axis_steps(grid: Grid, arcs: ArcSet) -> NDArray[np.bool_]:
     """Which arcs are unit steps along one axis (they connect the grid: the LP stays feasible)."""
-    off = (np.stack(np.unravel_index(arcs.head, grid.shape), axis=1)
-           - np.stack(np.unravel_index(arcs.tail, grid.shape), axis=1))
-    return np.asarray(np.abs(off).sum(axis=1) == 1)
+    return np.asarray(np.abs(_offsets(grid, arcs.tail, arcs.head)).sum(axis=1) == 1)
 
 
 def pair_lengths(grid: Grid, metric: str, tail: IntArray, head: IntArray) -> Vector:
     """``||(p_head - p_tail) * spacing||`` from the multi-indices (as :func:`offset_arcs` does)."""
-    off = (np.stack(np.unravel_index(head, grid.shape), axis=1)
-           - np.stack(np.unravel_index(tail, grid.shape), axis=1))
+    off = _offsets(grid, tail, head)
     return np.asarray(norm(off * np.asarray(grid.spacing), metric), dtype=float)
 
 
@@ -425,28 +429,25 @@ def solve_colgen_once(grid: Grid, metric: str, rhs: Sequence[Vector], lam: Vecto
     model = _Model(grid, [np.asarray(r, dtype=float) / bscale for r in rhs], lam, with_mu)
     local = offset_arcs(grid, primitive_offsets(grid.ndim, START_RADIUS), metric)
     axis = _axis_steps(grid, local)
+    shortest = float(np.min(local.length))
     for k in range(len(rhs)):
-        lk = float(lam[k])
         # the initial columns; with dual guesses (unscaled), only the axis steps and the arcs
         # whose guessed reduced cost is at most SEED_KEEP_FRACTION times the block's cheapest arc
-        keep_local = (axis | (_guessed_rc(guess[k] / cscale, lk, local.tail, local.head, local.length)
-                              <= SEED_KEEP_FRACTION * lk * float(np.min(local.length)))
-                      if guess is not None else np.ones(local.size, dtype=bool))
+        lk = float(lam[k])
+        yk = None if guess is None else guess[k] / cscale
+        limit = SEED_KEEP_FRACTION * lk * shortest
+        keep_local = axis | _tight(yk, lk, local.tail, local.head, local.length, limit)
         model.add_arcs(k, local.tail[keep_local], local.head[keep_local], local.length[keep_local],
                        local_index=np.flatnonzero(keep_local))
         if seed is not None:
             t, h = seed[k]
-            keep = t != h
-            t, h = t[keep], h[keep]
+            t, h = t[t != h], h[t != h]
             length = pair_lengths(grid, metric, t, h)
-            if guess is not None:
-                keep = (_guessed_rc(guess[k] / cscale, lk, t, h, length)
-                        <= SEED_KEEP_FRACTION * lk * float(np.min(local.length)))
-                t, h, length = t[keep], h[keep], length[keep]
-            model.add_arcs(k, t, h, length)
+            keep = _tight(yk, lk, t, h, length, limit)
+            model.add_arcs(k, t[keep], h[keep], length[keep])
     # a tenth of the cheapest arc's (scaled) cost: columns priced out by more are dropped
     # before a fresh solve
-    drop_above = DROP_FRACTION * float(np.min(lam)) * float(np.min(local.length))
+    drop_above = DROP_FRACTION * float(np.min(lam)) * shortest
     pts = grid.points
     iterations, rounds, dropped = 0, 0, 0
     fresh = True
@@ -480,10 +481,11 @@ def solve_colgen_once(grid: Grid, metric: str, rhs: Sequence[Vector], lam: Vecto
     flows_local, flows_pair, tails, heads = [], [], [], []
     for k in range(len(rhs)):
         mine = model.arc_block == k
+        is_local = mine & (model.arc_index >= 0)
         fl = np.zeros(local.size)
-        fl[model.arc_index[mine & model.arc_local]] = arcs[mine & model.arc_local]
+        fl[model.arc_index[is_local]] = arcs[is_local]
         flows_local.append(fl)
-        pair = mine & ~model.arc_local
+        pair = mine & (model.arc_index < 0)
         flows_pair.append(arcs[pair])
         tails.append(model.arc_tail[pair])
         heads.append(model.arc_head[pair])
