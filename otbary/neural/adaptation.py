@@ -205,12 +205,21 @@ class ShiftScale(Generator):
         self.shift = nn.Parameter(torch.zeros(self.sample_shape))
         self.log_scale = nn.Parameter(torch.zeros(self.sample_shape))
 
+    def affine(self) -> tuple[Tensor, Tensor, Tensor]:
+        """``(center, offset, factor)`` of the map ``x -> center + offset + factor * (x - center)``."""
+        return self.center, self.spread * self.shift, torch.exp(self.log_scale)
+
     def transform(self, x: Tensor) -> Tensor:
-        """Apply the affine map to samples ``x`` of shape ``(B, *sample_shape)``."""
-        return self.center + self.spread * self.shift + torch.exp(self.log_scale) * (x - self.center)
+        """Apply the affine map to samples ``x`` of shape ``(B, *sample_shape)`` (or one sample)."""
+        return _affine(x, *self.affine())
 
     def forward(self, z: Tensor) -> Tensor:
         return self.transform(self.base(z))
+
+
+def _affine(x: Tensor, center: Tensor, offset: Tensor, factor: Tensor) -> Tensor:
+    """``center + offset + factor * (x - center)``: the alignment map of :class:`ShiftScale`."""
+    return center + offset + factor * (x - center)
 
 
 def _fold(wrapped: ShiftScale) -> Generator:
@@ -219,22 +228,19 @@ def _fold(wrapped: ShiftScale) -> Generator:
     if not isinstance(base, MLPGenerator):
         return wrapped
     with torch.no_grad():
-        s = torch.exp(wrapped.log_scale)
-        c = wrapped.center
-        base.loc.copy_(c + wrapped.spread * wrapped.shift + s * (base.loc - c))
-        base.scale.copy_(s * base.scale)
+        # MLPGenerator outputs loc + scale * h: the map sends it to T(loc) + factor * scale * h
+        base.loc.copy_(wrapped.transform(base.loc))
+        base.scale.copy_(wrapped.affine()[2] * base.scale)
     return base
 
 
 def _transformed(sampler: Sampler, wrapped: ShiftScale) -> Sampler:
     """``sampler`` with its draws pushed through ``wrapped``'s affine map, frozen now."""
-    c = wrapped.center.detach().clone()
-    off = (wrapped.spread * wrapped.shift).detach().clone()
-    fac = torch.exp(wrapped.log_scale).detach().clone()
+    frozen = [t.detach().clone() for t in wrapped.affine()]
 
     def draw(n: int, g: Optional[torch.Generator]) -> Tensor:
         x = sampler(n, g)
-        return c.to(x) + off.to(x) + fac.to(x) * (x - c.to(x))
+        return _affine(x, *(t.to(x) for t in frozen))
 
     return Sampler(draw, sampler.sample_shape, "aligned barycenter", "transformed")
 
