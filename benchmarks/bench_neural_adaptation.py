@@ -87,33 +87,17 @@ def fmt_d(v: float, ci: Any) -> str:
     return f"{v:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
-def _ci(d: np.ndarray) -> tuple[float, float]:
-    """Normal 95% interval of the mean of the per-repeat differences (as ``sample_w1_score``)."""
-    m = float(d.mean())
-    h = 1.959963984540054 * float(d.std(ddof=1)) / np.sqrt(d.size) if d.size > 1 else 0.0
-    return m - h, m + h
-
-
-def _t_ci(d: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """Mean over runs and its Student-t 95% interval (the runs are the independent units)."""
-    from scipy.stats import t as student_t
-
-    m = float(d.mean())
-    if d.size < 2:
-        return m, (m, m)
-    h = float(student_t.ppf(0.975, d.size - 1)) * float(d.std(ddof=1)) / np.sqrt(d.size)
-    return m, (m - h, m + h)
-
-
 def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_base: int,
                      n_locals: list[int], seeds: list[int], *, hidden: tuple[int, ...], align_steps: int,
                      adapt_steps: int, warmup: int, local_steps: int, n_eval: int,
                      n_rep: int) -> dict[str, Any]:
     """Fast adaptation against local-only training on one toy; prints the tables, returns the numbers."""
     import otbary as ob
-    from otbary.neural.adaptation import (
+    from otbary.certify import t_interval
+    from otbary.neural.adaptation import (  # _mean_interval: the normal interval of sample_w1_score
         ADAPT_CONFIG,
         LOCAL_CONFIG,
+        _mean_interval,
         fast_adapt,
         generator_sampler,
         sample_w1_score,
@@ -172,7 +156,7 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
             for key in keys:
                 d = sc["adapted"].values - sc[key].values
                 row[key]["difference"] = float(d.mean())
-                row[key]["difference_interval"] = list(_ci(d))
+                row[key]["difference_interval"] = list(_mean_interval(d)[1])
                 row[key]["certify_difference"] = ce["adapted"].gap - ce[key].gap
             rows.append(row)
             print(f"| {n_local} | {seed} | {before.w1:.3f} | " + " | ".join(
@@ -214,8 +198,8 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
             losses = int(sum(r[key]["difference_interval"][0] > 0 for r in sel))
             dw = np.array([r[key]["difference"] for r in sel])
             dc = np.array([r[key]["certify_difference"] for r in sel])
-            mw, iw = _t_ci(dw)
-            mc, ic = _t_ci(dc)
+            mw, iw = t_interval(dw)
+            mc, ic = t_interval(dc)
             summary.append({"anchor": key, "n_local": nl, "runs": len(sel), "wins": wins, "losses": losses,
                             "difference": mw, "difference_interval": list(iw), "certify_difference": mc,
                             "certify_difference_interval": list(ic)})

@@ -42,6 +42,7 @@ __all__ = [
     "empirical_w1",
     "reference_barycenter",
     "sample_measure",
+    "t_interval",
 ]
 
 #: A sampler: ``sampler(n, rng)`` returns an ``(n, d)`` array of ``n`` independent draws.
@@ -476,6 +477,22 @@ def _default_grid(samples: Sequence[NDArray[np.float64]], d: int) -> Grid:
     return Grid((side,) * d, spacing=(span / (side - 1)).tolist(), origin=lo.tolist())
 
 
+def t_interval(values: NDArray[np.float64], confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """Mean of independent ``values`` and its Student-t interval ``mean -+ t_q s / sqrt(n)``.
+
+    ``t_q`` is the ``(1 + confidence) / 2`` quantile with ``n - 1`` degrees of freedom and ``s``
+    the sample standard deviation; with one value the interval is the point itself.
+    """
+    v = np.asarray(values, dtype=float)
+    m = float(v.mean())
+    if v.size < 2:
+        return m, (m, m)
+    from scipy.stats import t as student_t
+
+    half = float(student_t.ppf(0.5 + confidence / 2.0, v.size - 1)) * float(v.std(ddof=1)) / math.sqrt(v.size)
+    return m, (m - half, m + half)
+
+
 def _quantise(x: NDArray[np.float64], support: Union[Grid, NDArray[np.float64]], metric: str,
               ) -> tuple[Measure, float]:
     """Histogram of the samples on their nearest support node, and the mean distance moved."""
@@ -566,13 +583,8 @@ def _certify_samples(
             jz[r] += lam[k] * empirical_w1(Z, Y, metric)
             per_input[r, k] = cx
     diff = jx - jz
-    gap = float(np.mean(diff))
+    gap, interval = t_interval(diff, confidence)
     optimum = float(np.mean(jz))
-    from scipy.stats import t as student_t
-
-    t_q = float(student_t.ppf(0.5 + confidence / 2.0, repeats - 1))
-    half = t_q * float(np.std(diff, ddof=1)) / math.sqrt(repeats)
-    interval = (gap - half, gap + half)
     scale = optimum if optimum > 0 else 1.0
     estimator = (
         f"mean over {repeats} repeats of sum_k lambda_k W1(X_n, Y_k,n) between uniform empirical measures "

@@ -388,3 +388,16 @@ def test_reference_is_reused_and_checked() -> None:
     rec = ob.recursive_barycenter(nus, lam, metric="euclidean")
     with pytest.raises(ValueError, match="exact"):
         ob.certify(cand, nus, lam, metric="euclidean", reference=rec)
+
+
+def test_t_interval_matches_scipy() -> None:
+    """certify's Student-t interval (also used by the adaptation benchmark) against scipy.stats.t.interval."""
+    from scipy import stats
+
+    from otbary.certify import t_interval
+
+    v = np.random.default_rng(3).normal(size=7)
+    m, (lo, hi) = t_interval(v, 0.9)
+    ref = stats.t.interval(0.9, v.size - 1, loc=v.mean(), scale=stats.sem(v))
+    assert m == pytest.approx(v.mean()) and (lo, hi) == pytest.approx(ref, rel=1e-12)
+    assert t_interval(np.array([2.5])) == (2.5, (2.5, 2.5))
