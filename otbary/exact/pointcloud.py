@@ -178,11 +178,15 @@ class PlanBlocks:
     """What a plan-formulation LP on support points needs (see :func:`plan_blocks`)."""
 
     inputs: list[tuple[NDArray[np.float64], NDArray[np.float64]]]
-    sizes: list[int]
     union: NDArray[np.float64]
     unit: float
     costs: list[NDArray[np.float64]]
     n_vars: int
+
+    @property
+    def sizes(self) -> list[int]:
+        """Number of positive atoms of each measure."""
+        return [y.shape[0] for y, _ in self.inputs]
 
 
 def plan_blocks(
@@ -205,7 +209,7 @@ def plan_blocks(
     union = np.vstack([S] + [y for y, _ in inputs])
     unit = unit_length(union)
     costs = [pairwise_distances(S, y, metric) / unit for y, _ in inputs]
-    return PlanBlocks(inputs, sizes, union, unit, costs, n_vars)
+    return PlanBlocks(inputs, union, unit, costs, n_vars)
 
 
 def _barycenter_lp(
