@@ -46,7 +46,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import NotOptimalError
 from ..geometry import Grid, check_metric, norm, pairwise_distances
@@ -58,7 +58,7 @@ from .colgen import ColgenSolution, pair_lengths, solve_colgen
 from .highs import check_gap
 from .ipm import IPMResult, solve_lp
 
-__all__ = ["GAP_FLOOR", "GAP_RTOL", "barycenter_grid", "w1_grid"]
+__all__ = ["FLOW_GRAPH_RADIUS", "FlowGraph", "GAP_FLOOR", "GAP_RTOL", "barycenter_grid", "w1_grid"]
 
 Vector = NDArray[np.float64]
 
@@ -602,3 +602,92 @@ def barycenter_grid(
         info=info,
     )
 
+
+
+# --------------------------------------------------------------------------- fixed arc sets
+
+
+#: Offset radius of :class:`FlowGraph` for the euclidean metric: ``|o_a| <= 2`` (16
+#: directions in 2D) makes the path metric over-estimate distances by at most
+#: ``1 / cos(theta / 2) - 1 = 2.7%`` (``theta`` = 26.6 degrees, the largest angle between
+#: neighbouring directions, docs/theory.md fact 2).
+FLOW_GRAPH_RADIUS = 2
+#: Interior-point tolerance of :class:`FlowGraph`: its answers are made exactly feasible
+#: (upper bounds) and exactly Lipschitz (lower bounds) afterwards, so a loose solve only
+#: costs a little tightness.
+FLOW_GRAPH_TOL = 1e-8
+
+
+class FlowGraph:
+    r"""Min-cost flows on a fixed neighbour graph of a grid: fast *bounds* for any metric.
+
+    The graph joins every node to its translates by the offsets of
+    :func:`~otbary.exact.arcs.neighbour_offsets` (radius :data:`FLOW_GRAPH_RADIUS` for the
+    euclidean metric), each arc as long as the metric distance between its ends. Its path
+    metric ``d_G`` is at least the metric ``d`` (triangle inequality) and equals it for
+    cityblock, and for chebyshev with uniform spacing. Hence, for histograms ``a, b`` on
+    the grid,
+
+    .. math:: W_1^{d}(a, b) \le \min_{f \ge 0,\ D f = a - b} \ell \cdot f = W_1^{d_G}(a, b),
+
+    and every exactly feasible flow's length is an upper bound on ``W1``; its duals, made
+    exactly Lipschitz for ``d`` by :func:`~otbary.potentials.lipschitz_envelope`, are
+    certificates in ``d`` (lower bounds). :meth:`w1_upper` and :meth:`barycenter` return
+    those; they are not certified optimal for ``d`` (use :func:`w1_grid` and
+    :func:`barycenter_grid` for that), only valid.
+
+    Parameters
+    ----------
+    grid : Grid
+    metric : {"cityblock", "chebyshev", "euclidean"}
+    radius : int, optional
+        Offset radius for the euclidean metric (default :data:`FLOW_GRAPH_RADIUS`).
+    """
+
+    def __init__(self, grid: Grid, metric: str, radius: Optional[int] = None) -> None:
+        self.grid = grid
+        self.metric = check_metric(metric)
+        self.exact = _exact_arcs(grid, self.metric)
+        self.radius = 1 if self.exact else int(FLOW_GRAPH_RADIUS if radius is None else radius)
+        self.arcs = offset_arcs(grid, neighbour_offsets(grid.ndim, self.metric, self.radius), self.metric)
+        self.D = _incidence(grid.size, self.arcs)
+        self.tree = _Tree(grid, self.arcs)
+
+    def _envelope(self, y: Vector, lipschitz: float) -> Vector:
+        return lipschitz_envelope(y, self.grid.points, self.metric, lipschitz, grid=self.grid)
+
+    def w1_upper(self, a: ArrayLike, b: ArrayLike) -> tuple[float, Vector]:
+        r"""An upper bound on ``W1(a, b)`` and a 1-Lipschitz potential ``f`` on the nodes.
+
+        Returns ``(length of an exactly feasible flow, f)``; ``<f, a - b> <= W1(a, b)``.
+        Histograms of equal total mass; exact for cityblock.
+        """
+        supply = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+        if self.grid.size == 1:
+            return 0.0, np.zeros(1)
+        sol = _solve_w1_lp(self.D, self.arcs.length, supply, tol=FLOW_GRAPH_TOL)
+        flow = _feasible_flow(self.D, self.arcs, self.tree, sol.flows[0], supply)
+        return float(self.arcs.length @ flow), self._envelope(sol.duals[0], 1.0)
+
+    def barycenter(self, hists: Sequence[ArrayLike], lam: ArrayLike) -> tuple[Vector, list[Vector]]:
+        r"""A barycenter ``mu`` on the nodes for the path metric, and ``lam_k``-Lipschitz ``g_k``.
+
+        ``mu`` minimises ``sum_k lam_k W1^{d_G}(mu, nu_k)`` over the nodes (to the solver
+        tolerance); the ``g_k`` are exactly ``lam_k``-Lipschitz for ``d`` on the nodes, so
+        ``min_i sum_k g_k(i) - sum_k <g_k, nu_k>`` bounds the optimum over the nodes from
+        below (docs/theory.md fact 3). Inputs with ``lam_k = 0`` get ``g_k = 0``.
+        """
+        lam_v = np.asarray(lam, dtype=float)
+        nus = [np.asarray(h, dtype=float) for h in hists]
+        active = np.flatnonzero(lam_v > 0)
+        pots = [np.zeros(self.grid.size) for _ in nus]
+        if self.grid.size == 1:
+            return np.ones(1), pots
+        sol = _solve_barycenter_lp(self.D, self.arcs.length, [nus[k] for k in active], lam_v[active],
+                                   tol=FLOW_GRAPH_TOL)
+        assert sol.mu is not None
+        mu = np.maximum(sol.mu, 0.0)
+        mu /= mu.sum()
+        for j, y in zip(active.tolist(), sol.duals, strict=True):
+            pots[j] = self._envelope(y, float(lam_v[j]))
+        return mu, pots
