@@ -22,6 +22,7 @@ from otbary.certify import empirical_w1, reference_barycenter, sample_measure
 from otbary.testing.continuous import sampled_case
 from otbary.testing import check_barycenter_solver, check_certify_result, check_interpolation, mixture
 from otbary.testing import strategies as ots
+from otbary.potentials import lipschitz_envelope
 from otbary.validation.cases import normal_atoms
 
 
@@ -230,7 +231,7 @@ def test_known_answer_2d_covers_and_separates(seed: int) -> None:
     bad = ob.certify(wrong, case.inputs, case.weights, case.metric, seed=seed, reference=res.info["reference"],
                      **FAST)
     assert covers(bad, gap) and bad.interval is not None and bad.interval[0] > 0
-    assert set(res.info["width"]) >= {"sampling", "quantisation", "reference_resolution", "potential_fit"}
+    assert set(res.info["width"]) >= {"sampling", "reference_resolution", "potential_fit"}
     assert res.info["dominant"] in res.info["width"]
 
 
@@ -438,3 +439,39 @@ def test_t_interval_matches_scipy() -> None:
     ref = stats.t.interval(0.9, v.size - 1, loc=v.mean(), scale=stats.sem(v))
     assert m == pytest.approx(v.mean()) and (lo, hi) == pytest.approx(ref, rel=1e-12)
     assert t_interval(np.array([2.5])) == (2.5, (2.5, 2.5))
+
+
+# ======================================================================================
+# The pieces of the sample-based bounds (otbary.sampled)
+# ======================================================================================
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cityblock", "chebyshev"])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_coupling_cost_is_a_coupling(metric: str, d: int) -> None:
+    """The bijection's cost is at least the exact W1 between the two empirical measures (POT)."""
+    from otbary.sampled import coupling_cost
+
+    rng = np.random.default_rng(d)
+    x = rng.normal(size=(300, d))
+    y = rng.exponential(size=(300, d)) + 0.5
+    g = ob.Grid((6,) * d, spacing=1.0, origin=-2.5)
+    c = coupling_cost(x, y, g, metric, rng)
+    exact = pot_w1(ob.Measure(x), ob.Measure(y), metric)
+    assert exact - 1e-12 <= c <= 1.3 * exact
+    assert coupling_cost(x, x.copy(), g, metric, rng) == pytest.approx(0.0, abs=1e-12) or d > 1
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "chebyshev"])
+def test_infimum_bound_is_below_the_function(metric: str) -> None:
+    """The tangent-plane bound on inf_x sum_k g_k(x) is below the McShane sum at many points."""
+    from otbary.sampled import _infimum, _mcshane
+
+    g = ob.Grid((7, 6), spacing=(0.5, 0.4))
+    rng = np.random.default_rng(0)
+    lam = np.array([0.5, 0.3, 0.2])
+    pots = [lipschitz_envelope(rng.normal(size=g.size), g.points, metric, lk, grid=g) for lk in lam]
+    low, node_min = _infimum(pots, lam, g, metric, 3)
+    pts = g.origin + rng.random((20_000, 2)) * np.array([3.0, 2.0])
+    values = sum(_mcshane(p, g, pts, metric, lk) for p, lk in zip(pots, lam))
+    assert low <= node_min and low <= float(values.min()) + 1e-12

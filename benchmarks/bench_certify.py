@@ -1,0 +1,84 @@
+"""Coverage, power and width of ``ob.certify``'s sample-based interval on known-answer cases.
+
+For every case of :mod:`otbary.testing.continuous` (continuous inputs given as samplers, exact
+``J*`` and exact gaps of right and wrong candidates from closed forms) and every seed, certify
+each candidate and record whether its interval contains its exact gap (coverage), whether a
+wrong candidate is flagged by ``gap_lower > 0`` (separation), the width relative to ``J*`` and
+the time. The reference is built once per seed and reused for the candidates of that seed.
+
+    python benchmarks/bench_certify.py --dims 1 2 --seeds 20
+    python benchmarks/bench_certify.py --dims 2 --seeds 5 --n-samples 20000 --repeats 4 --resolution 24
+
+Prints one row per case and candidate: n (draws per repeat), seeds, coverage, separation rate
+(wrong candidates), median width / J*, median seconds; ``--json FILE`` keeps every value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+import numpy as np
+
+import otbary as ob
+from otbary.sampled import DEFAULT_N_DRAWS
+from otbary.testing.continuous import sampled_cases
+
+
+def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repeats: int | None,
+        resolution: int | None, metric: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for case in sampled_cases(dims, metric):
+        per: dict[str, dict[str, list[float]]] = {
+            name: {"cover": [], "sep": [], "width": [], "sec": []} for name in case.candidates}
+        for seed in range(first_seed, first_seed + seeds):
+            ref = None
+            for name, (cand, true_gap) in case.candidates.items():
+                t0 = time.perf_counter()
+                res = ob.certify(cand, case.inputs, case.weights, case.metric, seed=seed, reference=ref,
+                                 n_samples=n, n_repeats=repeats, resolution=resolution)
+                ref = res.info["reference"]
+                lo, hi = res.interval or (np.nan, np.nan)
+                rec = per[name]
+                rec["cover"].append(float(lo <= true_gap <= hi))
+                rec["sep"].append(float(lo > 0))
+                rec["width"].append((hi - lo) / case.optimum)
+                rec["sec"].append(time.perf_counter() - t0)
+        for name, (_, true_gap) in case.candidates.items():
+            rec = per[name]
+            rows.append({
+                "case": case.name, "candidate": name, "true_gap_rel": true_gap / case.optimum,
+                "n": n or DEFAULT_N_DRAWS, "seeds": seeds, "coverage": float(np.mean(rec["cover"])),
+                "separation": float(np.mean(rec["sep"])) if true_gap > 0 else None,
+                "median_width_rel": float(np.median(rec["width"])),
+                "median_seconds": float(np.median(rec["sec"])),
+            })
+            r = rows[-1]
+            sep = "-" if r["separation"] is None else f"{r['separation']:.2f}"
+            print(f"{r['case']:15s} {name:19s} gap/J* {r['true_gap_rel']:5.2f}  n {r['n']:7d}  "
+                  f"seeds {seeds:3d}  coverage {r['coverage']:.2f}  separation {sep:>4s}  "
+                  f"width/J* {r['median_width_rel']:.3f}  {r['median_seconds']:6.1f} s", flush=True)
+    return rows
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dims", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--first-seed", type=int, default=1000)
+    p.add_argument("--n-samples", type=int, default=None)
+    p.add_argument("--repeats", type=int, default=None)
+    p.add_argument("--resolution", type=int, default=None)
+    p.add_argument("--metric", default="euclidean")
+    p.add_argument("--json", default=None)
+    a = p.parse_args()
+    rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric)
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump(rows, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
