@@ -3,7 +3,9 @@
 Toy (2D, euclidean): three pre-trained "models" nu_k = N(a_k, 0.5^2 I), a_k = (0,0), (4,0), (0,4),
 equal weights; a local distribution N((2, 1.5), 0.5^2 I) of which a node holds n_local samples.
 
-1. Barycenter generator: ``neural_barycenter`` on the three inputs, certified by ``ob.certify``.
+1. Barycenter generator: ``neural_barycenter`` on the three inputs, certified by ``ob.certify``
+   (sample-based: two-sided 95% bounds on the true gap; ``CERTIFY`` settings: ``n_samples`` draws
+   per distribution per repeat, quantised on a ``resolution``-node grid per axis).
 2. For each n_local in {10, 30, 100} and seed: ``fast_adapt`` (start from the barycenter
    generator; align it by a learnt shift against a critic on the local samples, then refine every
    weight against that critic and one on the aligned barycenter, weights 0.6 / 0.4, one-sided
@@ -13,11 +15,14 @@ equal weights; a local distribution N((2, 1.5), 0.5^2 I) of which a node holds n
    adaptation's own ``ADAPT_CONFIG``, and ``LOCAL_CONFIG`` with the one-sided penalty. Scores:
    exact W1 (``ob.w1``) from n model samples to n fresh samples of the true local distribution,
    with the same estimator's floor (two true samples), and ``ob.certify`` of the one-input
-   problem, for every model. Per anchor: wins / losses per run (paired interval over repeats)
-   and the pooled paired difference over runs with a Student-t 95% interval, overall and by
-   n_local.
+   problem (``J* = 0``: its interval brackets ``W1(model, true local)`` of the continuous
+   distributions with probability 95%), for every model; one certify reference per study,
+   built by certifying the true local sampler itself (a control: its interval contains 0).
+   Per anchor: wins / losses per run (paired interval over repeats) and the pooled paired
+   difference over runs with a Student-t 95% interval, overall and by n_local.
 3. Ternarisation of the barycenter generator (2-bit codes + one float per layer), fine-tuned
-   with the WGAN loss on the three inputs: size before/after, certify before/after.
+   with the WGAN loss on the three inputs: size before/after, certify before/after (reusing the
+   reference of step 1: the same problem).
 4. Model centrality of {nu_1, nu_2, nu_3, barycenter generator}: the exact-W1 medoid, the
    pairwise matrix against a brute-force POT ``ot.emd2`` matrix on the same samples.
 5. Fusion by KL barycenters (``fit_fusion``: geometric mixture of KDEs of the three models,
@@ -52,6 +57,10 @@ SIGMA = 0.5
 RING_RADIUS, RING_WIDTH = 1.0, 0.15
 #: fast_adapt's defaults, spelled out (alignment steps, refinement steps, refinement weights).
 ALIGN_STEPS, ADAPT_STEPS, ADAPT_WEIGHTS = 100, 100, (0.6, 0.4)
+#: Settings of ``ob.certify`` (sample-based): draws per distribution per repeat, repeats, grid
+#: nodes per axis; quick and full. The reference of a problem is built once and reused.
+CERTIFY = {True: {"n_samples": 20_000, "n_repeats": 4, "resolution": 24},
+           False: {"n_samples": 50_000, "n_repeats": 4, "resolution": 40}}
 #: Generator steps of each local-only anchor: at least the adaptation's compute (critic steps:
 #: adaptation 100 + 5 * 100 + 100 + 2 * 5 * 100 = 1700 with 200 generator steps, local only
 #: 5 * 400 = 2000 with 400 generator steps; the wall-clock seconds are in the table).
@@ -90,7 +99,7 @@ def fmt_d(v: float, ci: Any) -> str:
 def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_base: int,
                      n_locals: list[int], seeds: list[int], *, hidden: tuple[int, ...], align_steps: int,
                      adapt_steps: int, warmup: int, local_steps: int, n_eval: int,
-                     n_rep: int) -> dict[str, Any]:
+                     n_rep: int, certify_kw: dict[str, Any]) -> dict[str, Any]:
     """Fast adaptation against local-only training on one toy; prints the tables, returns the numbers."""
     import otbary as ob
     from otbary.certify import t_interval
@@ -105,6 +114,13 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
     )
 
     out: dict[str, Any] = {}
+    # one certify reference for the study's one-input problem [true_local], built by the control
+    # certify(true_local): its interval brackets W1(true local, true local) = 0
+    control = ob.certify(true_local, [true_local], [1.0], "euclidean", seed=300, **certify_kw)
+    reference = control.info["reference"]
+    assert control.interval is not None
+    out["certify_control"] = {"gap": control.gap, "interval": list(control.interval),
+                              "dominant": control.info["dominant"]}
     # (key, label, config, generator steps); the last is a reference, not an anchor: the local-only
     # generator before training (one step at lr 1e-4), about N(sample mean, sample spread^2 I)
     anchors = [("local", "LOCAL_CONFIG", LOCAL_CONFIG, local_steps),
@@ -143,8 +159,8 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
                 secs[key] = time.perf_counter() - t0
             sc = {k: sample_w1_score(m, true_local, n_samples=n_eval, n_repeats=n_rep, seed=200 + seed)
                   for k, m in models.items()}
-            ce = {k: ob.certify(generator_sampler(m), [true_local], [1.0], "euclidean", n_samples=n_eval,
-                                n_repeats=n_rep, seed=300 + seed) for k, m in models.items()}
+            ce = {k: ob.certify(generator_sampler(m), [true_local], [1.0], "euclidean", seed=300 + seed,
+                                reference=reference, **certify_kw) for k, m in models.items()}
             row: dict[str, Any] = {"n_local": n_local, "seed": seed, "barycenter_w1": before.w1,
                                    "local_samples": local.tolist(),
                                    "floor": sc["adapted"].floor, "seconds": secs,
@@ -173,8 +189,11 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
         print(f"| {r['n_local']} | {r['seed']} | " + " | ".join(
             fmt_d(r[k]["difference"], r[k]["difference_interval"]) for k in keys) + " |")
 
-    print("\n    certify gap of the one-input problem (ob.certify(sampler, [true local], [1.0]), paired "
-          "gap, Student-t 95% interval)")
+    print("\n    certify of the one-input problem (ob.certify(sampler, [true local], [1.0]), J* = 0): "
+          "the gap is W1(model, true local) of the continuous distributions; midpoint and two-sided 95% "
+          f"bounds ({certify_kw['n_samples']} draws x {certify_kw['n_repeats']} repeats, grid "
+          f"{certify_kw['resolution']}^2; control certify(true local): "
+          f"{fmt_ci(control.gap, control.interval)})")
     hdr = "| n_local | seed | adapted | " + names + " |"
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
@@ -184,7 +203,7 @@ def adaptation_study(title: str, bary: Any, before: Any, true_local: Any, rng_ba
 
     print("\n    summary per anchor: runs where the per-run 95% interval of adapted - local only is below 0 "
           "(win) / above 0 (loss) / straddles 0 (tie); pooled mean over runs of the paired difference "
-          "(exact W1, and certify gap), Student-t 95% interval over runs")
+          "(exact W1, and certify gap midpoint), Student-t 95% interval over runs")
     print("| anchor | n_local | runs | wins / losses / ties | pooled W1 difference [95%] "
           "| pooled certify-gap difference [95%] |")
     print("|---|---|---|---|---|---|")
@@ -242,12 +261,14 @@ def main(argv: Any = None) -> int:
     bary_steps, align_steps, adapt_steps, warmup, local_steps, tern_steps = (
         (30, 10, 20, 10, 40, 10) if q else (300, ALIGN_STEPS, ADAPT_STEPS, 100, LOCAL_STEPS, 150))
     n_eval, n_rep = (200, 2) if q else (500, 5)
+    cert_kw = CERTIFY[q]
     inputs = [gaussian(c) for c in CENTERS]
     true_local = gaussian(LOCAL_MEAN)
     out: dict[str, Any] = {"quick": q, "config": {
         "bary_steps": bary_steps, "align_steps": align_steps, "adapt_steps": adapt_steps,
         "adapt_weights": list(ADAPT_WEIGHTS), "warmup": warmup, "local_steps": local_steps,
         "tern_steps": tern_steps, "hidden": list(hidden), "n_eval": n_eval, "n_repeats": n_rep,
+        "certify": cert_kw,
         "adapt_config": ADAPT_CONFIG.to_dict(), "local_config": LOCAL_CONFIG.to_dict()}}
     t_all = time.perf_counter()
     print(f"torch {torch.__version__}, POT {ot.__version__}, threads 1; quick={q}")
@@ -256,18 +277,25 @@ def main(argv: Any = None) -> int:
     t0 = time.perf_counter()
     bary = neural_barycenter(inputs, steps=bary_steps, config=LOCAL_CONFIG, hidden=hidden, seed=0)
     t_bary = time.perf_counter() - t0
-    cert_b = ob.certify(bary.sampler(), inputs, None, "euclidean", n_samples=n_eval, n_repeats=n_rep, seed=0)
+    t0 = time.perf_counter()
+    cert_b = ob.certify(bary.sampler(), inputs, None, "euclidean", seed=0, **cert_kw)
+    t_cert = time.perf_counter() - t0
+    bary_ref = cert_b.info["reference"]  # reused below for the same problem (the ternarised generators)
     print(f"\n[1] barycenter generator: {bary_steps} steps in {t_bary:.1f} s; certify relative gap "
-          f"{fmt_ci(cert_b.relative_gap, cert_b.relative_interval)} (support {cert_b.support})")
+          f"{fmt_ci(cert_b.relative_gap, cert_b.relative_interval)} (two-sided 95% bounds on the true gap, "
+          f"width mostly {cert_b.info['dominant']}; {cert_kw['n_samples']} draws x {cert_kw['n_repeats']} "
+          f"repeats, grid {cert_kw['resolution']}^2, {t_cert:.1f} s)")
     out["barycenter"] = {"seconds": t_bary, "relative_gap": cert_b.relative_gap,
-                         "relative_interval": list(cert_b.relative_interval or (np.nan, np.nan))}
+                         "relative_interval": list(cert_b.relative_interval or (np.nan, np.nan)),
+                         "interval": list(cert_b.interval or (np.nan, np.nan)),
+                         "dominant": cert_b.info["dominant"], "certify_seconds": t_cert}
     before = sample_w1_score(bary, true_local, n_samples=n_eval, n_repeats=n_rep, seed=100)
     print(f"    barycenter generator -> true local: exact W1 {fmt_ci(before.w1, before.interval)}, "
           f"floor {before.floor:.3f}")
 
     # 2. fast adaptation against local-only training, on this toy and on rings
     settings = {"hidden": hidden, "align_steps": align_steps, "adapt_steps": adapt_steps, "warmup": warmup,
-                "local_steps": local_steps, "n_eval": n_eval, "n_rep": n_rep}
+                "local_steps": local_steps, "n_eval": n_eval, "n_rep": n_rep, "certify_kw": cert_kw}
     study = adaptation_study("2a", bary, before, true_local, 1000, n_locals, seeds, **settings)
     out["adaptation"], out["adaptation_summary"] = study["adaptation"], study["adaptation_summary"]
     out["config"]["anchors"] = study["anchors"]
@@ -277,31 +305,32 @@ def main(argv: Any = None) -> int:
     t0 = time.perf_counter()
     ring_bary = neural_barycenter(ring_inputs, steps=bary_steps, config=LOCAL_CONFIG, hidden=hidden, seed=0)
     t_ring = time.perf_counter() - t0
-    cert_r = ob.certify(ring_bary.sampler(), ring_inputs, None, "euclidean", n_samples=n_eval,
-                        n_repeats=n_rep, seed=0)
+    cert_r = ob.certify(ring_bary.sampler(), ring_inputs, None, "euclidean", seed=0, **cert_kw)
     ring_before = sample_w1_score(ring_bary, ring_local, n_samples=n_eval, n_repeats=n_rep, seed=100)
     print(f"\n[2b] the same on rings (radius {RING_RADIUS}, width {RING_WIDTH}) at the same centres; "
           f"barycenter generator: {bary_steps} steps in {t_ring:.1f} s, certify relative gap "
           f"{fmt_ci(cert_r.relative_gap, cert_r.relative_interval)}; exact W1 to the true local ring "
           f"{fmt_ci(ring_before.w1, ring_before.interval)}, floor {ring_before.floor:.3f}")
     study = adaptation_study("2b", ring_bary, ring_before, ring_local, 2000, n_locals, seeds, **settings)
-    out["rings"] = {"barycenter_relative_gap": cert_r.relative_gap, "barycenter_seconds": t_ring, **study}
+    out["rings"] = {"barycenter_relative_gap": cert_r.relative_gap,
+                    "barycenter_relative_interval": list(cert_r.relative_interval or (np.nan, np.nan)),
+                    "barycenter_seconds": t_ring, **study}
 
     # 3. ternarisation of the barycenter generator
     t0 = time.perf_counter()
     t0_res = finetune_ternary(bary.generator, steps=0)
     tf = finetune_ternary(bary.generator, inputs, steps=tern_steps, config=LOCAL_CONFIG, seed=0)
     t_tern = time.perf_counter() - t0
-    cert_0 = ob.certify(generator_sampler(t0_res.generator), inputs, None, "euclidean", n_samples=n_eval,
-                        n_repeats=n_rep, seed=0)
-    cert_t = ob.certify(generator_sampler(tf.generator), inputs, None, "euclidean", n_samples=n_eval,
-                        n_repeats=n_rep, seed=0)
+    cert_0 = ob.certify(generator_sampler(t0_res.generator), inputs, None, "euclidean", seed=0,
+                        reference=bary_ref, **cert_kw)
+    cert_t = ob.certify(generator_sampler(tf.generator), inputs, None, "euclidean", seed=0,
+                        reference=bary_ref, **cert_kw)
     s = tf.size
     print(f"\n[3] ternarised barycenter generator: {s.n_layers} layers, {s.n_ternary} ternary weights, "
           f"{s.n_float} float parameters")
     print(f"    size {s.float_bits} bits -> {s.ternary_bits} bits ({s.ratio:.1f}x smaller); "
           f"fine-tuning {tern_steps} steps in {t_tern:.1f} s")
-    print("| model | certify relative gap [95%] |")
+    print("| model | certify relative gap [two-sided 95% bounds] |")
     print("|---|---|")
     for name, c in (("float barycenter generator", cert_b), ("ternarised, no fine-tuning", cert_0),
                     (f"ternarised + {tern_steps} WGAN steps", cert_t)):

@@ -279,21 +279,23 @@ def certify(
 
     with probability at least ``confidence`` (each side at ``1 - (1 - confidence) / 2``), over
     ``R = n_repeats`` repeats of ``n = n_samples`` fresh draws of every distribution:
-    ``U_c >= J(c)`` and ``U* >= J(mu_G) >= J*`` in expectation (feasible flows between draws
-    quantised on a grid, plus the distance each draw moved; the empirical histograms' noise
-    only raises them), ``L_c <= J(c)`` and ``L* <= J*`` unbiasedly (1-Lipschitz potentials
-    fitted on *separate* draws, extended to the whole space by McShane, evaluated on fresh
-    draws; ``L*`` also takes the infimum of ``sum_k g_k`` over the continuous space). ``mu_G``
-    is the barycenter of quantised reference draws of the inputs on the grid: ``resolution``
-    nodes per axis (default :data:`otbary.sampled.DEFAULT_SIDE`: 512 in 1D, 48 x 48 in 2D,
-    16^3 in 3D) over the draws' box, or ``support`` (a Grid). ``interval = (gap_lower,
+    ``U_c >= J(c)`` and ``U* >= J(mu~) >= J*`` in expectation (the cost of a bijection between
+    fresh draws is that of a coupling of their empirical measures, and empirical ``W1`` is
+    biased upward; no draw is moved to a node), ``L_c <= J(c)`` and ``L* <= J*`` unbiasedly
+    (1-Lipschitz potentials fitted on *separate* draws, extended to the whole space by McShane,
+    evaluated on fresh draws; ``L*`` also bounds the infimum of ``sum_k g_k`` over the
+    continuous space). ``mu~``
+    is the barycenter of quantised reference draws of the inputs on a grid, spread over its
+    cells: ``resolution`` nodes per axis (default :data:`otbary.sampled.DEFAULT_SIDE`: 1024 in
+    1D, 48 x 48 in 2D, 10^3 in 3D) over the draws' box, or ``support`` (a Grid). ``interval = (gap_lower,
     gap_upper)``; ``gap`` is the midpoint of the two means, ``cost`` and ``optimum`` the
     midpoints of their bounds (``info["cost_bounds"]``, ``info["optimum_bounds"]``) and
     ``lower_bound`` a lower confidence bound on ``J*``. ``info["width"]`` splits the
-    interval's width into sampling, quantisation, reference resolution and potential fit
-    (``info["dominant"]`` names the largest): raise ``n_samples`` or ``n_repeats`` against
-    sampling, ``resolution`` against the others. ``info["reference"]`` can be passed back as
-    ``reference=`` to certify other candidates of the same problem without solving it again.
+    interval's width into sampling, reference resolution and potential fit
+    (``info["dominant"]`` names the largest): raise ``n_repeats`` against sampling,
+    ``n_samples`` and ``resolution`` against the others. ``info["reference"]`` can be passed
+    back as ``reference=`` to certify other candidates of the same problem without solving it
+    again.
 
     Parameters
     ----------
@@ -507,7 +509,7 @@ def _certify_samples(
     label = f"all measures (continuous inputs; draws quantised on grid {ref.info['grid']})"
     estimator = (
         f"two-sided bounds from {repeats} repeats of n={n} fresh draws per distribution: upper bounds by "
-        "feasible flows between the quantised draws plus their moves, lower bounds by Lipschitz potentials "
+        "the costs of bijections between draws (couplings), lower bounds by Lipschitz potentials "
         f"(McShane extensions) fitted on separate draws; gap_upper = mean(U_c - L*) + t s/sqrt(R), "
         f"gap_lower = mean(L_c - U*) - t s/sqrt(R), each one-sided at {1 - (1 - confidence) / 2:.2%} "
         f"(jointly {confidence:.0%}); docs/theory.md fact 13"

@@ -208,17 +208,16 @@ class CertifyResult:
     Attributes
     ----------
     cost : float
-        The candidate's objective ``sum_k lambda_k W1(candidate, nu_k)`` (exact for measures; the
-        point estimate for samples).
+        The candidate's objective ``sum_k lambda_k W1(candidate, nu_k)`` (exact for measures;
+        sample-based: the midpoint of its lower and upper estimates, ``info["cost_bounds"]``).
     optimum : float
-        The optimal objective (exact, certified by :attr:`lower_bound`), or for sample-based
-        inputs the same estimator applied to samples of the exact barycenter.
+        The optimal objective (exact, certified by :attr:`lower_bound`); sample-based: the
+        midpoint of its estimates ``info["optimum_bounds"]``.
     lower_bound : float
-        A certified lower bound on the exact optimum over :attr:`support` (sample-based: on the
-        exact optimum ``info["exact_optimum"]`` of the inputs, quantised when they are samplers,
-        not on the estimate :attr:`optimum`).
+        A certified lower bound on the exact optimum over :attr:`support` (sample-based: a
+        lower confidence bound on ``J*`` of the continuous inputs).
     gap : float
-        ``cost - optimum`` (sample-based: the mean of the paired differences).
+        ``cost - optimum`` (sample-based: the point estimate inside :attr:`interval`).
     relative_gap : float
         ``gap / optimum`` (``gap`` itself when the optimum is 0).
     support : str
@@ -231,7 +230,8 @@ class CertifyResult:
     distance : float or None
         ``W1(candidate, optimum)`` when the optimum is unique (DESIGN fact 5), else ``None``.
     interval : tuple of float or None
-        A confidence interval for :attr:`gap` (sample-based certification), else ``None``.
+        Sample-based certification: ``(gap_lower, gap_upper)``, which brackets the true gap of
+        the continuous distributions with probability at least the confidence; else ``None``.
     relative_interval : tuple of float or None
         The same interval divided by the optimum.
     estimator : str

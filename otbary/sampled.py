@@ -2,22 +2,21 @@ r"""Two-sided confidence bounds on the barycenter gap of *sampled* distributions
 
 When the candidate or some input is only known through a sampler, the gap
 ``J(c) - J*`` of the continuous distributions (``J(mu) = sum_k lambda_k W1(mu, nu_k)``) is
-bracketed by four one-sided estimates, each the mean of repeat-wise values whose
-expectation is on the right side of its target (docs/theory.md, facts 11-13):
+bracketed by four estimates, each the mean of repeat-wise values whose expectation is on the
+right side of its target (docs/theory.md, facts 11-13):
 
-* ``U_c >= J(c)`` -- primal. Fresh draws go to their nearest node of a grid (moving a draw
-  costs at most its distance to the node) and the histograms are compared by the length of a
-  feasible flow on the grid (:class:`~otbary.exact.grid.FlowGraph`); the empirical histograms'
-  noise biases this *upward* (W1 is jointly convex).
-* ``L_c <= J(c)`` -- dual. 1-Lipschitz potentials fitted on separate draws (the candidate's
-  ``fit`` draws against the inputs' reference draws), evaluated by their McShane extension on
-  fresh draws: an unbiased estimate of a valid lower bound.
-* ``U* >= J*`` -- ``J(mu_G)`` for the barycenter ``mu_G`` of the quantised reference draws,
-  bounded as for ``U_c`` with fresh input draws.
+* ``U_c >= J(c)`` -- primal: the cost of a bijection between fresh draws of the candidate and
+  of each input (:func:`coupling_cost`), a coupling of their empirical measures, whose
+  expected cost is at least ``W1`` (W1 is jointly convex). No draw is moved to a node.
+* ``L_c <= J(c)`` -- dual: 1-Lipschitz potentials fitted on separate draws (the candidate's
+  ``fit`` draws against the inputs' reference draws, flows on a grid), evaluated by their
+  McShane extension on fresh draws: an unbiased estimate of a valid lower bound.
+* ``U* >= J*`` -- ``J(mu~)`` for the barycenter of the quantised reference draws on the grid,
+  spread uniformly over each node's cell, bounded as ``U_c`` with fresh input draws.
 * ``L* <= J*`` -- the Kantorovich-Rubinstein bound of the barycenter problem,
   ``inf_x sum_k g_k(x) - sum_k E_{nu_k} g_k``, with ``g_k`` the reference solve's
   ``lambda_k``-Lipschitz potentials extended by McShane; the infimum over the whole space is
-  bounded from a refinement of the grid and the cell size, the expectations are sample means
+  bounded on sub-cells by tangent planes (:func:`_infimum`), the expectations are sample means
   of fresh draws.
 
 Then ``gap_upper`` is the upper Student-t bound of ``mean_r (U_c - L*)`` and ``gap_lower``
@@ -492,10 +491,11 @@ class SampledBounds:
     costs : ndarray
         Midpoints of the per-input bounds on ``W1(c, nu_k)``.
     width : dict
-        The interval's width split into ``sampling`` (the two t-margins), ``quantisation``
-        (draws moved to nodes), ``reference_resolution`` (``U* - L*`` less its moves: the grid
-        barycenter's excess and the continuous infimum) and ``potential_fit`` (``U_c - L_c``
-        less its moves); ``dominant`` names the largest.
+        The interval's width split into ``sampling`` (the two t-margins),
+        ``reference_resolution`` (mean ``U* - L*``: the grid barycenter's excess, the
+        coupling's excess and the potentials' loss) and ``potential_fit`` (mean
+        ``U_c - L_c``: the coupling's excess and the candidate potentials' loss);
+        ``dominant`` names the largest.
     values : dict of ndarray
         Per-repeat ``U_c``, ``L_c``, ``U*``, ``L*``.
     """

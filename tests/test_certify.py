@@ -19,10 +19,10 @@ from scipy.spatial.distance import cdist
 
 import otbary as ob
 from otbary.certify import empirical_w1, reference_barycenter, sample_measure
-from otbary.testing.continuous import sampled_case
+from otbary.potentials import lipschitz_envelope
 from otbary.testing import check_barycenter_solver, check_certify_result, check_interpolation, mixture
 from otbary.testing import strategies as ots
-from otbary.potentials import lipschitz_envelope
+from otbary.testing.continuous import sampled_case
 from otbary.validation.cases import normal_atoms
 
 
@@ -205,7 +205,7 @@ def covers(res: ob.CertifyResult, true_gap: float) -> bool:
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_known_answer_1d_covers_and_separates(seed: int) -> None:
-    """Continuous 1D inputs (fact 5): every candidate's interval holds its exact gap, wrong ones are flagged."""
+    """Continuous 1D inputs (fact 5): each interval holds its exact gap, wrong candidates are flagged."""
     case = sampled_case("two-heavy-1d")
     ref = None
     for name, (cand, true_gap) in case.candidates.items():
@@ -228,8 +228,8 @@ def test_known_answer_2d_covers_and_separates(seed: int) -> None:
     lo_opt, hi_opt = res.info["optimum_bounds"]
     assert lo_opt <= case.optimum <= hi_opt
     wrong, gap = case.candidates["lighter input"]
-    bad = ob.certify(wrong, case.inputs, case.weights, case.metric, seed=seed, reference=res.info["reference"],
-                     **FAST)
+    ref = res.info["reference"]
+    bad = ob.certify(wrong, case.inputs, case.weights, case.metric, seed=seed, reference=ref, **FAST)
     assert covers(bad, gap) and bad.interval is not None and bad.interval[0] > 0
     assert set(res.info["width"]) >= {"sampling", "reference_resolution", "potential_fit"}
     assert res.info["dominant"] in res.info["width"]
@@ -473,5 +473,5 @@ def test_infimum_bound_is_below_the_function(metric: str) -> None:
     pots = [lipschitz_envelope(rng.normal(size=g.size), g.points, metric, lk, grid=g) for lk in lam]
     low, node_min = _infimum(pots, lam, g, metric, 3)
     pts = g.origin + rng.random((20_000, 2)) * np.array([3.0, 2.0])
-    values = sum(_mcshane(p, g, pts, metric, lk) for p, lk in zip(pots, lam))
+    values = sum(_mcshane(p, g, pts, metric, lk) for p, lk in zip(pots, lam, strict=True))
     assert low <= node_min and low <= float(values.min()) + 1e-12

@@ -20,7 +20,14 @@ import otbary as ob
 from otbary.cli import main
 from otbary.testing import mixture
 from otbary.validation import cases as vc
-from otbary.validation.runner import CandidateError, call_candidate, load_candidate, run_case, run_validation
+from otbary.validation.runner import (
+    CandidateError,
+    call_candidate,
+    load_candidate,
+    run_case,
+    run_validation,
+    write_report,
+)
 
 
 def oracle_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
@@ -78,7 +85,8 @@ def string_candidate(measures: list[ob.Measure], weights: NDArray[np.float64], m
 # The cases are right (independently of otbary's solvers)
 # ======================================================================================
 
-BARY_CASES = [n for n in vc.case_names() if not n.startswith("ball")]
+BARY_CASES = [n for n in vc.case_names() if not n.startswith(("ball", "sampled"))]
+SAMPLED_CASES = [n for n in vc.case_names() if n.startswith("sampled")]
 
 
 @pytest.mark.parametrize("name", BARY_CASES)
@@ -104,6 +112,46 @@ def test_gaussian_cases_closed_forms() -> None:
     assert two.optimum == pytest.approx(1.6) and two.recursive_cost == pytest.approx(1.92)
 
 
+def test_sampled_translate_case_closed_forms() -> None:
+    """P and Q = P + a: Q's sampler is P's shifted by a, and on one cloud X of P the exact (POT)
+    objective of X, X + a, the even mixture (half of X moved by a) and X + s is the case's
+    known optimum / baseline objective."""
+    case = vc.get_case("sampled-translate", quick=True)
+    assert case.kind == "sampled" and case.measures == [] and case.n_inputs == 2 and case.dim == 2
+    assert case.metric == "euclidean" and case.unique and list(case.weights) == [0.6, 0.4]
+    p, q = case.samplers
+    assert case.barycenter_sampler is not None
+
+    def shift_of(f: vc.Sampler) -> NDArray:
+        """f's draws minus P's on the same seed: constant for a translate of P."""
+        d = f(9, np.random.default_rng(1)) - p(9, np.random.default_rng(1))
+        assert np.allclose(d, d[0])
+        return d[0]
+
+    a = shift_of(q)
+    assert np.allclose(shift_of(case.barycenter_sampler), 0.0)
+    n = 400
+    x = p(n, np.random.default_rng(2))
+    w = np.full(n, 1 / n)
+    inputs = [x, x + a]
+
+    def objective(c: NDArray) -> float:
+        return float(sum(lk * ot.emd2(w, w, cdist(c, y)) for lk, y in zip(case.weights, inputs, strict=True)))
+
+    assert case.optimum == pytest.approx(objective(x), rel=1e-9)
+    assert case.optimum == pytest.approx(0.4 * np.linalg.norm(a), rel=1e-12)
+    assert len(case.sampled_baselines) >= 2
+    for name, (f, known) in case.sampled_baselines.items():
+        draws = f(n, np.random.default_rng(3))
+        if "mixture" in name:  # the even mixture of P and Q
+            assert np.allclose(draws.mean(axis=0), a / 2 + x.mean(axis=0), atol=0.1)
+            cloud = np.vstack([x[: n // 2], x[n // 2 :] + a])
+        else:  # a translate of P
+            cloud = x + shift_of(f)
+        assert known > case.optimum + 0.05, name  # certifiably wrong
+        assert objective(cloud) == pytest.approx(known, rel=1e-9), name
+
+
 def test_get_case_unknown() -> None:
     with pytest.raises(ValueError, match="unknown case"):
         vc.get_case("nope")
@@ -121,6 +169,33 @@ def test_run_case_passes(name: str) -> None:
     assert rec["status"] in ("pass", "skipped"), rec
     if rec["status"] == "pass":
         assert rec["checks"] and all(ch["ok"] for ch in rec["checks"])
+
+
+@pytest.mark.parametrize("name", SAMPLED_CASES)
+def test_run_case_sampled_brackets_the_known_gaps(name: str, tmp_path: Path) -> None:
+    """Samplers as inputs: the barycenter's 95% interval contains 0 and is not above it; each
+    wrong baseline's contains its known gap and lies above 0; the candidate is not run."""
+    rec = run_case(name, quick=True, candidate=mixture_candidate, out=tmp_path)
+    assert rec["status"] == "pass", rec
+    assert rec["kind"] == "sampled" and rec["K"] == 2 and rec["dim"] == 2
+    assert "candidate" not in rec and "samplers" in rec["candidate_skipped"]
+    right = rec["certify_solver"]
+    lo, hi = right["interval"]
+    assert lo <= 0.0 <= hi and right["known_gap"] == 0.0
+    assert rec["baselines"]
+    for entry in rec["baselines"].values():
+        lo, hi = entry["interval"]
+        assert 0.0 < lo <= entry["known_gap"] <= hi
+        assert set(entry["width"]) >= {"sampling"} and entry["dominant"] in entry["width"]
+    assert rec["certify_settings"]["n_samples"] == 20_000 and rec["certify_settings"]["n_repeats"] == 4
+    assert (tmp_path / rec["figure"]).is_file()
+    summary = {"passed": 1, "failed": 0, "errors": 0, "skipped": 0, "total": 1, "quick": True,
+               "candidate": None, "wall_s": rec["time_s"]}
+    write_report({"summary": summary, "cases": [rec]}, tmp_path)
+    md = (tmp_path / "report.md").read_text()
+    assert "95% interval" in md and "Sample-based certify" in md and "interval [" in md
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["cases"][0]["baselines"]["mixture"]["interval"] == rec["baselines"]["mixture"]["interval"]
 
 
 def test_run_case_reports_wrong_candidates_with_their_gap() -> None:

@@ -1,4 +1,4 @@
-"""The neural part of ``otbary demo``: WGAN-GP barycenters of 2D toys, certified against the exact answer.
+"""The neural part of ``otbary demo``: WGAN-GP barycenters of 2D toys, their gap to the optimum bracketed.
 
 Two cases on the unit square, euclidean metric (the metric a WGAN-GP critic estimates):
 
@@ -7,13 +7,23 @@ Two cases on the unit square, euclidean metric (the metric a WGAN-GP critic esti
     closed form (DESIGN fact 6): ``rho`` shifted to the Fermat-Weber point ``m`` of the shifts,
     with optimum ``sum_k lambda_k ||a_k - m||_2``.
 ``mixtures``
-    Three random Gaussian mixtures: the exact barycenter on a grid is the reference.
+    Three random Gaussian mixtures: no closed form; certify brackets ``J*`` from samples (the exact
+    barycenter of quantised draws on a grid above, its dual potentials below).
 
 For each case one generator is trained against three critics on the CPU, then
-:func:`otbary.certify` (sample-based, paired with the exact barycenter, Student-t interval)
-scores the neural barycenter and two controls: the exact barycenter itself (its interval
-should contain 0, up to the grid quantisation of the reference) and the first input.
-Checkpoints go to ``OUT/checkpoints/<case>.pt`` every ``checkpoint_every`` steps.
+:func:`otbary.certify` (sample-based, :mod:`otbary.sampled`) scores the neural barycenter and
+two controls: the exact barycenter itself, when known in closed form (its interval should
+contain 0), and the first input (full mode). Every candidate gets two-sided bounds
+``gap_lower <= J(candidate) - J* <= gap_upper`` on the gap of the *continuous* distributions,
+valid jointly with probability 95%: feasible couplings of the draws bound costs from above, Lipschitz
+potentials fitted on separate draws bound them from below, so the grid the draws are quantised
+on widens the interval but biases neither end. Each entry records the interval, its relative
+version (``/ J*``), the split of its width as certify reports it (``width``: sampling and the
+resolution parts) and its ``dominant`` part. The reference (the grid, the barycenter of the
+quantised input draws and its potentials) is built by the first certify of a case -- a control,
+before training, where there is one -- and reused by every later one, the evaluations along
+training included. Checkpoints go to ``OUT/checkpoints/<case>.pt`` every ``checkpoint_every``
+steps.
 
 :func:`run_neural_demo` returns the report section; :mod:`otbary.demo` writes it.
 """
@@ -30,16 +40,13 @@ import numpy as np
 import torch
 
 from ..certify import certify
-from ..exact import barycenter
 from ..exact.free_support import fermat_weber
-from ..geometry import Grid
-from ..measures import Measure
-from ..toys import bin_samples
+from ..sampled import SampledReference
 from ..toys import get as get_toy
 from .barycenter import NeuralBarycenterResult, neural_barycenter
 from .wgan import WGANConfig
 
-__all__ = ["NeuralCase", "neural_cases", "run_neural_demo", "demo_config"]
+__all__ = ["NeuralCase", "neural_cases", "run_neural_demo", "demo_config", "certify_config"]
 
 NpSampler = Callable[[int, np.random.Generator], np.ndarray]
 METRIC = "euclidean"
@@ -54,7 +61,7 @@ class NeuralCase:
     samplers: list[NpSampler]
     weights: list[float]
     labels: list[str]
-    #: exact barycenter as a sampler when known in closed form, else None (grid reference)
+    #: exact barycenter as a sampler when known in closed form, else None
     exact_sampler: Optional[NpSampler]
     #: closed-form optimum when known
     exact_optimum: Optional[float]
@@ -101,14 +108,15 @@ def neural_cases() -> list[NeuralCase]:
     )
     mixtures = NeuralCase(
         name="mixtures",
-        title="Three random Gaussian mixtures (euclidean): certified against the exact grid barycenter",
+        title="Three random Gaussian mixtures (euclidean): no closed form, the gap bracketed from samples",
         samplers=[_toy(s) for s in (1, 2, 3)],
         weights=[1 / 3, 1 / 3, 1 / 3],
         labels=[f"nu_{k + 1}" for k in range(3)],
         exact_sampler=None,
         exact_optimum=None,
-        notes="No closed form: the reference is the exact euclidean barycenter of the inputs quantised on "
-              "the certify grid, 16 x 16 nodes over the inputs' bounding box (DESIGN facts 2-3).",
+        notes="No closed form: J* is bracketed by the objective of the exact barycenter of the inputs' "
+              "quantised draws on the certify grid (above) and by the Kantorovich-Rubinstein bound of its "
+              "potentials (below), both evaluated on fresh draws (docs/theory.md fact 13).",
     )
     return [translates, mixtures]
 
@@ -120,13 +128,16 @@ def demo_config(quick: bool) -> tuple[WGANConfig, int, tuple[int, ...]]:
     return WGANConfig(lr=2e-4, critic_lr=1e-3, batch_size=256, n_critic=5, one_sided=True), 600, (64, 64, 64)
 
 
-def _case_grid(case: NeuralCase, n: int, seed: int) -> Grid:
-    """An ``n x n`` grid over the bounding box of 20 000 draws of each input (certify's default box)."""
-    rng = np.random.default_rng(seed)
-    x = np.concatenate([f(20_000, rng) for f in case.samplers])
-    lo, hi = x.min(0), x.max(0)
-    spacing = tuple(float(v) for v in (hi - lo) / (n - 1))
-    return Grid((n, n), spacing=spacing, origin=tuple(float(v) for v in lo))
+def certify_config(quick: bool) -> dict[str, Any]:
+    """Settings of the demo's sample-based :func:`otbary.certify` calls.
+
+    ``resolution`` (grid nodes per axis, shared by every call of a case: the reference is
+    reused), ``final`` and ``along_training``: ``(n_samples, n_repeats)``. Quick: a few seconds
+    per call; full: at most about ten (the cost grows mostly with the grid and the repeats).
+    """
+    if quick:
+        return {"resolution": 24, "final": (20_000, 4), "along_training": (20_000, 4)}
+    return {"resolution": 40, "final": (100_000, 6), "along_training": (50_000, 4)}
 
 
 def _cert_entry(name: str, res: Any) -> dict[str, Any]:
@@ -136,20 +147,20 @@ def _cert_entry(name: str, res: Any) -> dict[str, Any]:
             raise FloatingPointError(f"certify returned a non-finite value for {name}")
         return v
 
-    iv = res.interval or (res.gap, res.gap)
-    riv = res.relative_interval or (res.relative_gap, res.relative_gap)
+    if res.interval is None or res.relative_interval is None:
+        raise ValueError(f"certify of {name} returned no interval (not a sample-based certificate)")
+    lo, hi = res.interval
+    rlo, rhi = res.relative_interval
+    info = res.info
     return {
         "name": name, "cost": fl(res.cost), "optimum": fl(res.optimum), "gap": fl(res.gap),
-        "interval": [fl(iv[0]), fl(iv[1])], "relative_gap": fl(res.relative_gap),
-        "relative_interval": [fl(riv[0]), fl(riv[1])], "support": str(res.support),
-        "quantisation_error": fl(res.info.get("quantisation_error", 0.0)),
+        "interval": [fl(lo), fl(hi)], "relative_gap": fl(res.relative_gap),
+        "relative_interval": [fl(rlo), fl(rhi)], "support": str(res.support),
+        "cost_bounds": [fl(v) for v in info["cost_bounds"]],
+        "optimum_bounds": [fl(v) for v in info["optimum_bounds"]],
+        "width": {k: fl(v) for k, v in info["width"].items() if k != "dominant"},
+        "dominant": str(info["dominant"]),
     }
-
-
-def _exact_grid_barycenter(case: NeuralCase, grid: Grid, rng: np.random.Generator) -> Measure:
-    """The exact euclidean barycenter of the inputs quantised (nearest node) on ``grid``."""
-    hists = [bin_samples(f(20_000, rng), grid) for f in case.samplers]
-    return barycenter(hists, weights=case.weights, metric=METRIC).measure
 
 
 def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resume: bool,
@@ -158,23 +169,37 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
     """Train, certify along training and at the end, draw the figures; return the report entry."""
     cfg, default_steps, hidden = demo_config(quick)
     n_steps = int(steps) if steps is not None else default_steps
-    grid = _case_grid(case, 8 if quick else 16, seed)
-    n_eval, r_eval = (60, 2) if quick else (200, 3)
-    n_fin, r_fin = (80, 2) if quick else (400, 8)
+    cc = certify_config(quick)
+    n_eval, r_eval = cc["along_training"]
+    n_fin, r_fin = cc["final"]
     evals: list[dict[str, Any]] = []
     eval_at = set() if quick else (set(np.linspace(0, n_steps, 5).astype(int).tolist()) - {0}) | {1}
+    #: the case's SampledReference: built by its first certify, reused by every later one
+    shared: dict[str, SampledReference] = {}
 
-    eval_grid = grid if quick else _case_grid(case, 12, seed)
-
-    def cert(sampler: NpSampler, n: int, r: int, s: int, g: Grid = grid) -> Any:
-        return certify(sampler, case.samplers, case.weights, metric=METRIC, support=g, n_samples=n,
-                       n_repeats=r, seed=s)
+    def cert(sampler: NpSampler, n: int, r: int, s: int) -> Any:
+        res = certify(sampler, case.samplers, case.weights, metric=METRIC, n_samples=n, n_repeats=r, seed=s,
+                      resolution=cc["resolution"], reference=shared.get("reference"))
+        shared.setdefault("reference", res.info["reference"])
+        return res
 
     def callback(step: int, info: dict[str, Any]) -> None:
         if step in eval_at and step != n_steps:
-            res = cert(_gen_sampler(info["generator"]), n_eval, r_eval, seed + step, eval_grid)
-            evals.append({"step": step, "relative_gap": float(res.relative_gap),
-                          "relative_interval": list(map(float, res.relative_interval or (0.0, 0.0)))})
+            res = cert(_gen_sampler(info["generator"]), n_eval, r_eval, seed + step)
+            e = _cert_entry(f"step {step}", res)
+            evals.append({"step": step, "relative_gap": e["relative_gap"], "interval": e["interval"],
+                          "relative_interval": e["relative_interval"], "dominant": e["dominant"]})
+
+    # The controls first: the first certify builds the reference grid over the inputs' draws (and
+    # a sensible candidate's), not over an untrained generator's.
+    controls: list[tuple[str, NpSampler]] = []
+    if case.exact_sampler is not None:
+        controls.append(("exact (closed form)", case.exact_sampler))
+    if not quick:
+        controls.append(("input nu_1", case.samplers[0]))
+    t1 = time.perf_counter()
+    control_entries = [_cert_entry(name, cert(s, n_fin, r_fin, seed + 10_000)) for name, s in controls]
+    cert_time = time.perf_counter() - t1
 
     ckpt = out / "checkpoints" / f"{case.name}.pt"
     t0 = time.perf_counter()
@@ -184,30 +209,31 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
         progress=progress, callback=callback,
     )
     train_time = time.perf_counter() - t0
-    cands: list[tuple[str, NpSampler]] = [("neural (WGAN-GP, 3 critics)", _gen_sampler(res.generator))]
-    if case.exact_sampler is not None:
-        cands.append(("exact (closed form)", case.exact_sampler))
-    if not quick:
-        cands.append(("input nu_1", case.samplers[0]))
     t1 = time.perf_counter()
-    cert_entries = [_cert_entry(name, cert(s, n_fin, r_fin, seed + 10_000)) for name, s in cands]
-    evals.append({"step": res.steps, "relative_gap": cert_entries[0]["relative_gap"],
-                  "relative_interval": cert_entries[0]["relative_interval"]})
-    cert_time = time.perf_counter() - t1
+    neural = _cert_entry("neural (WGAN-GP, 3 critics)", cert(_gen_sampler(res.generator), n_fin, r_fin,
+                                                             seed + 10_000))
+    cert_time += time.perf_counter() - t1
+    cert_entries = [neural, *control_entries]
+    evals.append({"step": res.steps, "relative_gap": neural["relative_gap"], "interval": neural["interval"],
+                  "relative_interval": neural["relative_interval"], "dominant": neural["dominant"]})
+    ref = shared["reference"]
     entry: dict[str, Any] = {
         "name": case.name, "title": case.title, "metric": METRIC, "weights": case.weights,
         "steps": res.steps, "resumed_from": res.resumed_from, "steps_per_second": res.steps_per_second,
         "train_time_s": train_time, "certify_time_s": cert_time, "config": cfg.to_dict(),
         "hidden": list(hidden), "checkpoint": str(ckpt.relative_to(out)),
         "critic_objective_estimate": res.objective_estimate, "exact_optimum": case.exact_optimum,
+        "certify": {"n_samples": n_fin, "n_repeats": r_fin, "resolution": cc["resolution"],
+                    "grid": str(ref.info.get("grid")), "reference_time_s": float(ref.info.get("time", 0.0)),
+                    "along_training": {"n_samples": n_eval, "n_repeats": r_eval}, "confidence": 0.95},
         "candidates": cert_entries, "gap_along_training": sorted(evals, key=lambda e: e["step"]),
         "notes": case.notes,
     }
     log(f"  neural {case.name:<10} {res.steps} steps ({res.steps_per_second:.1f}/s), relative gap "
-        f"{cert_entries[0]['relative_gap']:+.2%} [{cert_entries[0]['relative_interval'][0]:+.2%}, "
-        f"{cert_entries[0]['relative_interval'][1]:+.2%}]")
+        f"{neural['relative_gap']:+.2%} in [{neural['relative_interval'][0]:+.2%}, "
+        f"{neural['relative_interval'][1]:+.2%}] (width mostly {neural['dominant']})")
     if figures:
-        entry["figure"] = _figure(case, res, grid, out, seed)
+        entry["figure"] = _figure(case, res, ref, out, seed)
     return entry
 
 
@@ -220,7 +246,8 @@ def _gen_sampler(gen: Any) -> NpSampler:
     return f
 
 
-def _figure(case: NeuralCase, res: NeuralBarycenterResult, grid: Grid, out: Path, seed: int) -> str:
+def _figure(case: NeuralCase, res: NeuralBarycenterResult, ref: SampledReference, out: Path,
+            seed: int) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -238,8 +265,9 @@ def _figure(case: NeuralCase, res: NeuralBarycenterResult, grid: Grid, out: Path
     if case.exact_sampler is not None:
         plot_samples(axes[1], case.exact_sampler(n, rng), title="exact barycenter (closed form)")
     else:
-        plot_histogram(axes[1], _exact_grid_barycenter(case, grid, rng),
-                       title=f"exact barycenter ({grid.shape[0]}x{grid.shape[1]} grid)")
+        g = ref.grid
+        plot_histogram(axes[1], ref.barycenter,
+                       title=f"exact barycenter of quantised draws ({g.shape[0]}x{g.shape[1]} grid)")
     plot_samples(axes[2], res.sample(n, seed), title=f"neural barycenter ({res.steps} steps)")
     for ax in axes:
         ax.set_xlim(-0.05, 1.05)
@@ -271,7 +299,7 @@ def _training_figure(entries: list[dict[str, Any]], out: Path) -> str:
     ax.axhline(5, color="tab:red", lw=0.8, ls="--", label="5% target")
     ax.set_xlabel("generator step")
     ax.set_ylabel("relative objective gap (%)")
-    ax.set_title("certify: relative gap of the neural barycenter along training (95% CI)", fontsize=9)
+    ax.set_title("certify: relative gap of the neural barycenter along training (95% bounds)", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     path = out / "figures" / "neural-training.png"

@@ -131,14 +131,16 @@ def _translates(d: int, metric: str) -> SampledCase:
         return float(sum(lk * float(norm(y - ak, metric)) for lk, ak in zip(lam, shifts, strict=True)))
 
     j = int(np.argmin(lam))
-    return SampledCase(f"translates-{d}d", d, metric, [shape_sampler(d, "skew", a) for a in shifts], lam, opt, {
+    inputs = [shape_sampler(d, "skew", a) for a in shifts]
+    return SampledCase(f"translates-{d}d", d, metric, inputs, lam, opt, {
         "barycenter": (shape_sampler(d, "skew", med), 0.0),
         "lighter input": (shape_sampler(d, "skew", shifts[j]), J(shifts[j]) - opt),
         "shifted barycenter": (shape_sampler(d, "skew", med + step), J(med + step) - opt),
     })
 
 
-CASE_NAMES = ("two-heavy-1d", "two-heavy-2d", "two-heavy-3d", "translates-1d", "translates-2d", "translates-3d")
+CASE_NAMES = ("two-heavy-1d", "two-heavy-2d", "two-heavy-3d",
+              "translates-1d", "translates-2d", "translates-3d")
 
 
 def sampled_case(name: str, metric: str = "euclidean") -> SampledCase:

@@ -24,10 +24,20 @@ grid-mixture           mixtures of bumps on a 2D grid, cityblock: optimum of POT
 ball-active            ``min W1(mu, tau) s.t. W1(mu, nu) <= D/2`` with ``W1(tau, nu) = D``:
                        optimum ``D/2``, multiplier 1 (fact 10)
 ball-inactive          the same with radius ``2D``: optimum 0, multiplier 0
+sampled-translate      *samplers*: a non-Gaussian shape ``P`` and its translate ``Q = P + a``,
+                       weights ``.6/.4``, euclidean: unique barycenter ``P``, optimum
+                       ``.4 ||a||``; ``Q`` scores ``.6 ||a||``, the even mixture ``.5 ||a||``
+                       (facts 5, 6). Checked with sample-based certification
 =====================  ===================================================================
 
 The discretised Gaussians have ``n`` atoms at the normal quantiles ``Phi^{-1}((i + 1/2)/n)``,
 so the closed forms hold exactly for the discrete measures, not only in the limit.
+
+Cases of kind ``"sampled"`` have continuous inputs known only through samplers
+(``sampler(n, rng) -> (n, d)`` array): their known answers hold for the continuous
+distributions, and the runner checks that :func:`otbary.certify`'s sample-based interval
+brackets them (:attr:`Case.samplers`, :attr:`Case.barycenter_sampler`,
+:attr:`Case.sampled_baselines`).
 """
 
 from __future__ import annotations
@@ -41,7 +51,10 @@ from numpy.typing import NDArray
 from ..geometry import Grid
 from ..measures import Measure
 
-__all__ = ["CASES", "Case", "case_names", "get_case", "normal_atoms"]
+__all__ = ["CASES", "Case", "Sampler", "case_names", "get_case", "normal_atoms"]
+
+#: ``sampler(n, rng)``: an ``(n, d)`` array of ``n`` independent draws.
+Sampler = Callable[[int, np.random.Generator], NDArray[np.float64]]
 
 
 @dataclass
@@ -52,7 +65,7 @@ class Case:
     ----------
     name, description : str
     measures : list of Measure
-        The inputs ``nu_k`` (ball cases: ``[target, center_1, ...]``).
+        The inputs ``nu_k`` (ball cases: ``[target, center_1, ...]``; sampled cases: empty).
     weights : ndarray
         ``lambda`` (ball cases: unused, ``(1, 0, ...)``).
     metric : str
@@ -64,7 +77,7 @@ class Case:
         Whether the optimum is attained by one measure only (DESIGN fact 5).
     support : object
         ``support=`` for the exact solver (``None``: its default).
-    kind : {"barycenter", "ball"}
+    kind : {"barycenter", "ball", "sampled"}
     radii, multipliers : ndarray or None
         Ball cases: the radii ``eta_k`` and the known multipliers ``lambda_k``.
     baselines : dict
@@ -73,6 +86,12 @@ class Case:
         The known objective of :func:`otbary.recursive_barycenter` on this case (DESIGN fact 7).
     source : str
         Where the known optimum comes from.
+    samplers : list of samplers
+        Sampled cases: the continuous inputs ``nu_k`` as samplers.
+    barycenter_sampler : sampler or None
+        Sampled cases: a sampler of a known optimal measure.
+    sampled_baselines : dict
+        Sampled cases: wrong candidates, ``name -> (sampler, known objective)``.
     """
 
     name: str
@@ -90,6 +109,21 @@ class Case:
     baselines: dict[str, tuple[Measure, Optional[float]]] = field(default_factory=dict)
     source: str = "closed form"
     recursive_cost: Optional[float] = None
+    samplers: list[Sampler] = field(default_factory=list)
+    barycenter_sampler: Optional[Sampler] = None
+    sampled_baselines: dict[str, tuple[Sampler, float]] = field(default_factory=dict)
+
+    @property
+    def n_inputs(self) -> int:
+        """``K``: the number of inputs (Measures, or samplers for sampled cases)."""
+        return len(self.samplers) if self.kind == "sampled" else len(self.measures)
+
+    @property
+    def dim(self) -> int:
+        """The inputs' dimension (sampled cases: of one draw of the first sampler)."""
+        if self.kind != "sampled":
+            return self.measures[0].dim
+        return int(np.atleast_2d(self.samplers[0](1, np.random.default_rng(0))).shape[1])
 
 
 def normal_atoms(n: int) -> NDArray[np.float64]:
@@ -326,6 +360,42 @@ def ball_inactive(quick: bool) -> Case:
     )
 
 
+def sampled_translate(quick: bool) -> Case:
+    """Continuous inputs: a non-Gaussian shape ``P`` and its translate ``Q = P + a``, weights ``.6/.4``.
+
+    The case ``two-heavy-2d`` of :mod:`otbary.testing.continuous` (``P`` a squeezed ring with a
+    shifted half, ``a = (0.8, 0)``), euclidean. ``W1(P, P + a) = ||a||`` (move every point by
+    ``a``; the potential ``x -> <x, a / ||a||>`` proves it optimal), so with ``lambda_1 > 1/2``
+    the unique barycenter is ``P`` and ``J* = .4 ||a||`` (DESIGN fact 5). Wrong baselines: ``Q``
+    (gap ``.2 ||a||``), the even mixture ``(P + Q) / 2`` (gap ``.1 ||a||``: moving its ``Q``
+    half by ``-a`` is optimal, by the same potential) and ``P + s`` with ``s`` orthogonal to
+    ``a`` (objective ``.6 ||s|| + .4 ||a - s||``). ``quick`` only changes the runner's certify
+    settings.
+    """
+    from ..testing.continuous import sampled_case
+
+    sc = sampled_case("two-heavy-2d", "euclidean")
+    cands = dict(sc.candidates)
+    bary, _ = cands.pop("barycenter")
+    p, q = sc.inputs
+    dist = float(np.linalg.norm(q(1, np.random.default_rng(0)) - p(1, np.random.default_rng(0))))  # ||a||
+    opt = 0.4 * dist
+    return Case(
+        "sampled-translate",
+        f"samplers: a non-Gaussian shape P (a squeezed ring with a shifted half) and its translate "
+        f"Q = P + a, ||a|| = {dist:.3g}, weights (.6, .4), euclidean: unique barycenter P, optimum "
+        f".4 ||a|| = {opt:.4g}",
+        [], np.asarray(sc.weights, dtype=float), sc.metric, opt, None, unique=True,
+        kind="sampled", samplers=list(sc.inputs), barycenter_sampler=bary,
+        # "mixture": the name of the mixture baseline in every case (report.md's mixture column)
+        sampled_baselines={{"even mixture": "mixture"}.get(name, name): (f, opt + float(gap))
+                           for name, (f, gap) in cands.items()},
+        source="DESIGN facts 5 and 6 (otbary.testing.continuous, two-heavy-2d): W1(P, P + a) = ||a||, "
+               "lambda_1 = .6 > 1/2, so J* = .4 ||a|| at P; the lighter input scores .6 ||a||, the even "
+               "mixture .5 ||a||, P + s (s orthogonal to a) .6 ||s|| + .4 ||a - s||",
+    )
+
+
 #: Every case: ``name -> make(quick)``.
 CASES: dict[str, Callable[[bool], Case]] = {
     "gauss1d-location": gauss1d_location,
@@ -338,6 +408,7 @@ CASES: dict[str, Callable[[bool], Case]] = {
     "grid-mixture": grid_mixture,
     "ball-active": ball_active,
     "ball-inactive": ball_inactive,
+    "sampled-translate": sampled_translate,
 }
 
 

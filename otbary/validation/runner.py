@@ -14,6 +14,15 @@ For each case of :mod:`otbary.validation.cases` (known optimum ``J*``), :func:`r
    of the exact barycenter, see :func:`_same_size_reference`);
 4. draws a figure (1D: CDFs; 2D: atoms sized by mass).
 
+Cases of kind ``"sampled"`` (continuous inputs given as samplers) have no exact solver to run:
+:func:`otbary.certify` certifies, from samples (:mod:`otbary.sampled`), a sampler of the known
+barycenter and samplers of the case's wrong baselines, reusing one reference
+(``reference=res.info["reference"]``), and the runner checks the 95% intervals
+``[gap_lower, gap_upper]`` against the known gaps: the barycenter's contains 0 (its lower end
+is not above 0), each baseline's contains its known gap and lies above 0 (``gap_lower > 0``:
+certified worse). The settings are :func:`sampled_settings` (quick: a few seconds per
+certify). The candidate is not run on these cases (it takes Measures).
+
 :func:`run_validation` runs the cases through a :mod:`concurrent.futures` executor (a process
 pool by default; any object with ``submit`` returning :class:`concurrent.futures.Future`
 works, e.g. ``distributed.Client(...).get_executor()`` to spread a sweep over a Dask cluster)
@@ -48,6 +57,7 @@ __all__ = [
     "ATOL",
     "RTOL",
     "CandidateError",
+    "sampled_settings",
     "add_arguments",
     "call_candidate",
     "load_candidate",
@@ -154,15 +164,75 @@ def _call_candidate(func: CandidateFunc, case: Case, label: str = "candidate") -
 # --------------------------------------------------------------------------------------
 
 
-def _check(checks: list[dict[str, Any]], what: str, value: float, expected: float, ok: bool) -> None:
-    checks.append({"what": what, "value": float(value), "expected": float(expected), "ok": bool(ok)})
+def _check(checks: list[dict[str, Any]], what: str, value: float, expected: float, ok: bool,
+           interval: Optional[Sequence[float]] = None) -> None:
+    ch = {"what": what, "value": float(value), "expected": float(expected), "ok": bool(ok)}
+    if interval is not None:
+        ch["interval"] = [float(v) for v in interval]
+    checks.append(ch)
 
 
 def _certify_record(res: Any) -> dict[str, Any]:
-    return {
+    rec = {
         "cost": res.cost, "optimum": res.optimum, "gap": res.gap, "relative_gap": res.relative_gap,
         "lower_bound": res.lower_bound, "support": res.support, "distance": res.distance,
     }
+    if res.interval is not None:  # sample-based: two-sided 95% bounds on the true gap
+        info = res.info
+        rec.update(
+            interval=[float(v) for v in res.interval],
+            relative_interval=[float(v) for v in res.relative_interval],
+            cost_bounds=[float(v) for v in info["cost_bounds"]],
+            optimum_bounds=[float(v) for v in info["optimum_bounds"]],
+            width={k: float(v) for k, v in info["width"].items() if k != "dominant"},
+            dominant=str(info["dominant"]),
+        )
+    return rec
+
+
+def sampled_settings(quick: bool) -> dict[str, Any]:
+    """Keyword arguments of :func:`otbary.certify` for the sampled cases.
+
+    Quick: ``n_samples=20_000, n_repeats=4, resolution=24`` (a few seconds per certify); full:
+    ``n_samples=50_000, n_repeats=8, resolution=48`` (the default grid of 2D, fewer draws than
+    certify's default: the width is dominated by the grid, not by sampling).
+    """
+    if quick:
+        return {"n_samples": 20_000, "n_repeats": 4, "resolution": 24}
+    return {"n_samples": 50_000, "n_repeats": 8, "resolution": 48}
+
+
+def _sampled_checks(case: Case, quick: bool, rec: dict[str, Any]) -> None:
+    """Certify, from samples, the known barycenter and the wrong baselines of a sampled case."""
+    import otbary as ob
+
+    checks: list[dict[str, Any]] = rec["checks"]
+    kw = sampled_settings(quick)
+    assert case.barycenter_sampler is not None
+    res = ob.certify(case.barycenter_sampler, case.samplers, case.weights, case.metric, seed=0, **kw)
+    ref = res.info["reference"]
+    rec["certify_settings"] = {**kw, "grid": str(ref.info.get("grid")), "confidence": 0.95}
+    entry = _certify_record(res)
+    entry.update(known_cost=case.optimum, known_gap=0.0)
+    rec["certify_solver"] = entry
+    lo, hi = entry["interval"]
+    _check(checks, "certify(samples of the barycenter): gap_lower <= 0 (not certified worse)", lo, 0.0,
+           lo <= 0.0, (lo, hi))
+    _check(checks, "certify(samples of the barycenter): interval contains the known gap 0", res.gap, 0.0,
+           lo <= 0.0 <= hi, (lo, hi))
+    _check(checks, "certify: lower confidence bound on J* <= known optimum", res.lower_bound, case.optimum,
+           res.lower_bound <= case.optimum)
+    rec["baselines"] = {}
+    for i, (name, (sampler, known)) in enumerate(case.sampled_baselines.items()):
+        c = ob.certify(sampler, case.samplers, case.weights, case.metric, seed=1 + i, reference=ref, **kw)
+        b = _certify_record(c)
+        gap = known - case.optimum
+        b.update(known_cost=known, known_gap=gap)
+        rec["baselines"][name] = b
+        lo, hi = b["interval"]
+        _check(checks, f"certify({name}): interval contains the known gap", c.gap, gap, lo <= gap <= hi,
+               (lo, hi))
+        _check(checks, f"certify({name}): gap_lower > 0 (certified worse)", lo, 0.0, lo > 0.0, (lo, hi))
 
 
 def _barycenter_checks(case: Case, tol: float, rec: dict[str, Any]) -> Measure:
@@ -263,7 +333,8 @@ def run_case(
         Small sizes.
     candidate : str or callable, optional
         ``MODULE:FUNC`` or a function ``func(measures, weights, metric)`` returning a Measure or
-        an ``(n, d)`` array of samples; certified on barycenter cases (not on ball cases).
+        an ``(n, d)`` array of samples; certified on barycenter cases (not on ball cases, nor on
+        sampled cases, whose inputs are not Measures).
     out : path, optional
         Folder where ``figures/<name>.png`` is written.
 
@@ -283,7 +354,7 @@ def run_case(
     tol = ATOL + RTOL * max(1.0, abs(case.optimum))
     rec: dict[str, Any] = {
         "name": case.name, "description": case.description, "kind": case.kind, "metric": case.metric,
-        "K": len(case.measures), "dim": case.measures[0].dim, "weights": np.asarray(case.weights).tolist(),
+        "K": case.n_inputs, "dim": case.dim, "weights": np.asarray(case.weights).tolist(),
         "known_optimum": case.optimum, "source": case.source, "unique": case.unique, "tolerance": tol,
         "checks": [], "status": "pass", "message": "",
     }
@@ -295,11 +366,15 @@ def run_case(
     try:
         if case.kind == "ball":
             solution = _ball_checks(case, tol, rec)
+        elif case.kind == "sampled":
+            _sampled_checks(case, quick, rec)
         else:
             solution = _barycenter_checks(case, tol, rec)
     except Exception as exc:  # a solver failure is a failed case, reported with its message
         rec["status"] = "error"
         rec["message"] = f"{type(exc).__name__}: {exc}"
+    if func is not None and case.kind == "sampled":
+        rec["candidate_skipped"] = "the inputs are samplers: the candidate takes Measures"
     if func is not None and case.kind == "barycenter":
         import otbary as ob
 
@@ -356,13 +431,18 @@ def _figure(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    d = case.measures[0].dim
+    d = case.dim
     if d > 2:
         return None
     inputs = case.measures
+    if case.kind == "sampled":  # draws of the continuous inputs and of the known barycenter
+        rng = np.random.default_rng(0)
+        inputs = [Measure(np.asarray(f(1500, rng), dtype=float)) for f in case.samplers]
+        if case.barycenter_sampler is not None:
+            solution = Measure(np.asarray(case.barycenter_sampler(300, rng), dtype=float))
     fig, ax = plt.subplots(figsize=(5.0, 4.0))
     colors = plt.get_cmap("tab10")
-    named = [(f"input {k + 1}" if case.kind == "barycenter" else ("target" if k == 0 else f"center {k}"), m,
+    named = [(f"input {k + 1}" if case.kind != "ball" else ("target" if k == 0 else f"center {k}"), m,
               colors(k % 10)) for k, m in enumerate(inputs)]
     extra = [(n, m, c) for n, m, c in (("exact", solution, "black"), ("candidate", candidate, "crimson"))
              if m is not None]
@@ -495,6 +575,13 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def _fmt_gap(entry: dict[str, Any]) -> str:
+    """A certify record's gap, with its 95% interval when sample-based."""
+    iv = entry.get("interval")
+    g = _fmt(entry.get("gap"))
+    return g if iv is None else f"{g} [{_fmt(iv[0])}, {_fmt(iv[1])}]"
+
+
 def write_report(report: dict[str, Any], out: Union[str, Path]) -> None:
     """Write ``report.json`` and ``report.md`` into ``out`` (created if missing)."""
     folder = Path(out)
@@ -516,7 +603,10 @@ def write_report(report: dict[str, Any], out: Union[str, Path]) -> None:
         f"of {s['total']} cases ({'quick' if s['quick'] else 'full'} sizes, {s['wall_s']:.1f} s)."
         + (f" Candidate: `{s['candidate']}`." if s.get("candidate") else ""),
         "",
-        "Gaps are `J(x) - J*` with `J(x) = sum_k lambda_k W1(x, nu_k)` computed exactly by `ob.certify`.",
+        "Gaps are `J(x) - J*` with `J(x) = sum_k lambda_k W1(x, nu_k)` computed exactly by `ob.certify`. "
+        "On sampled cases (continuous inputs given as samplers) `ob.certify` works from samples: the gap "
+        "is a point estimate followed by its 95% interval `[gap_lower, gap_upper]`, which brackets the "
+        "true gap of the continuous distributions with probability at least 95%.",
         "",
         "| case | metric | known optimum | exact solver | status | mixture gap | recursive gap "
         "| candidate gap (relative) | time (s) |",
@@ -530,7 +620,7 @@ def write_report(report: dict[str, Any], out: Union[str, Path]) -> None:
         lines.append(
             f"| {r['name']} | {r['metric']} | {_fmt(r['known_optimum'])} "
             f"| {_fmt(r.get('solver', {}).get('cost'))} | {r['status']} "
-            f"| {_fmt(base.get('mixture', {}).get('gap'))} | "
+            f"| {_fmt_gap(base.get('mixture', {}))} | "
             f"{_fmt(rec_gap)} | {cand_s} | {_fmt(r.get('time_s'))} |"
         )
     lines += ["", "## Cases", ""]
@@ -541,7 +631,25 @@ def write_report(report: dict[str, Any], out: Union[str, Path]) -> None:
             lines += [f"**{r['message']}**", ""]
         for ch in r["checks"]:
             mark = "ok" if ch["ok"] else "FAILED"
-            lines.append(f"- {mark}: {ch['what']}: {_fmt(ch['value'])} (expected {_fmt(ch['expected'])})")
+            iv = (f", interval [{_fmt(ch['interval'][0])}, {_fmt(ch['interval'][1])}]"
+                  if "interval" in ch else "")
+            lines.append(f"- {mark}: {ch['what']}: {_fmt(ch['value'])} (expected {_fmt(ch['expected'])}{iv})")
+        if r.get("kind") == "sampled" and r.get("certify_solver"):
+            cs = r.get("certify_settings", {})
+            lines += ["", f"Sample-based certify ({_fmt(cs.get('n_samples'))} draws per distribution x "
+                      f"{_fmt(cs.get('n_repeats'))} repeats, grid {_fmt(cs.get('grid'))}; one reference "
+                      "for all candidates):", ""]
+            named = [("samples of the barycenter", r["certify_solver"]), *r.get("baselines", {}).items()]
+            for label, e in named:
+                if "interval" not in e:
+                    continue
+                width = ", ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in e.get("width", {}).items())
+                lines.append(f"- {label}: gap {_fmt_gap(e)} (known {_fmt(e.get('known_gap'))}), relative "
+                             f"[{_fmt(e['relative_interval'][0])}, {_fmt(e['relative_interval'][1])}]; "
+                             f"width mostly {e.get('dominant')} ({width})")
+            lines.append("")
+        if r.get("candidate_skipped"):
+            lines.append(f"- candidate not run: {r['candidate_skipped']}")
         if r.get("candidate"):
             c = r["candidate"]
             lines.append(f"- candidate: cost {_fmt(c['cost'])}, gap {_fmt(c['gap'])}, relative gap "
