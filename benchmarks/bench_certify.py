@@ -8,6 +8,7 @@ the time. The reference is built once per seed and reused for the candidates of 
 
     python benchmarks/bench_certify.py --dims 1 2 --seeds 20
     python benchmarks/bench_certify.py --dims 2 --seeds 5 --n-samples 20000 --repeats 4 --resolution 24
+    python benchmarks/bench_certify.py --dims 2 --cases translates-2d --seeds 10
 
 Prints one row per case and candidate: n (draws per repeat), seeds, coverage, separation rate
 (wrong candidates), median width / J*, median seconds; ``--json FILE`` keeps every value.
@@ -28,9 +29,11 @@ from otbary.testing.continuous import sampled_cases
 
 
 def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repeats: int | None,
-        resolution: int | None, metric: str) -> list[dict[str, Any]]:
+        resolution: int | None, metric: str, cases: list[str] | None = None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for case in sampled_cases(dims, metric):
+        if cases and case.name not in cases:
+            continue
         per: dict[str, dict[str, list[float]]] = {
             name: {"cover": [], "sep": [], "width": [], "sec": []} for name in case.candidates}
         for seed in range(first_seed, first_seed + seeds):
@@ -72,9 +75,10 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=None)
     p.add_argument("--resolution", type=int, default=None)
     p.add_argument("--metric", default="euclidean")
+    p.add_argument("--cases", nargs="+", default=None, help="only these cases (e.g. translates-2d)")
     p.add_argument("--json", default=None)
     a = p.parse_args()
-    rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric)
+    rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric, a.cases)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(rows, fh, indent=1)

@@ -79,7 +79,7 @@ REFINE = {1: 1, 2: 3, 3: 2}
 CANDIDATES = 128
 #: Per-axis quantiles of the reference draws that set the grid's box (outliers beyond it go
 #: to the boundary nodes, with their whole distance counted).
-BOX_QUANTILE = 5e-3
+BOX_QUANTILE = 2e-4
 #: Bits per axis of the Z-order pairing of draws inside their cells (:func:`coupling_cost`).
 MORTON_BITS = 10
 #: Sub-cells per axis of the finer levels of :func:`coupling_cost`, the least number of draws

@@ -11,7 +11,8 @@ from closed forms (docs/theory.md facts 5 and 6):
   linear) and ``P + s`` with ``s`` orthogonal to ``a`` (``0.6 ||s|| + 0.4 ||a - s|| - J*``).
 * ``translates-{d}d``: one shape at three shifts ``a_k``; the barycenter is the shape at the
   weighted geometric median ``m`` of the shifts and ``J* = sum_k lambda_k ||m - a_k||``.
-  Candidates: the barycenter, the lightest input, and the barycenter shifted by ``s``.
+  Candidates: the barycenter, the input farthest from optimal, and the barycenter shifted by
+  0.3 along the axis direction that raises ``J`` most.
 
 The shapes are skewed and non-Gaussian on purpose (a ring with a shifted half, a skewed
 exponential blob): nothing here is tuned to Gaussians. Requires only numpy.
@@ -124,17 +125,18 @@ def _translates(d: int, metric: str) -> SampledCase:
     m, val, _ = fermat_weber(shifts[None], lam, metric)
     med = m[0]
     opt = float(val[0])
-    step = np.zeros(d)
-    step[0] = 0.3
 
     def J(y: Vector) -> float:
         return float(sum(lk * float(norm(y - ak, metric)) for lk, ak in zip(lam, shifts, strict=True)))
 
-    j = int(np.argmin(lam))
+    # the shift by 0.3 along an axis that raises J most, and the input farthest from optimal
+    steps = [sign * 0.3 * np.eye(d)[a] for a in range(d) for sign in (1.0, -1.0)]
+    step = max(steps, key=lambda v: J(med + v))
+    far = int(np.argmax([J(a) for a in shifts]))
     inputs = [shape_sampler(d, "skew", a) for a in shifts]
     return SampledCase(f"translates-{d}d", d, metric, inputs, lam, opt, {
         "barycenter": (shape_sampler(d, "skew", med), 0.0),
-        "lighter input": (shape_sampler(d, "skew", shifts[j]), J(shifts[j]) - opt),
+        "farthest input": (inputs[far], J(shifts[far]) - opt),
         "shifted barycenter": (shape_sampler(d, "skew", med + step), J(med + step) - opt),
     })
 
