@@ -9,6 +9,7 @@ the time. The reference is built once per seed and reused for the candidates of 
     python benchmarks/bench_certify.py --dims 1 2 --seeds 20
     python benchmarks/bench_certify.py --dims 2 --seeds 5 --n-samples 20000 --repeats 4 --resolution 24
     python benchmarks/bench_certify.py --dims 2 --cases translates-2d --seeds 10
+    python benchmarks/bench_certify.py --tradeoff two-heavy-2d
 
 Prints one row per case and candidate: n (draws per repeat), seeds, coverage, separation rate
 (wrong candidates), median width / J*, median seconds; ``--json FILE`` keeps every value.
@@ -66,6 +67,23 @@ def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repea
     return rows
 
 
+def tradeoff(case_name: str, seed: int, metric: str) -> None:
+    """Width and time of one call (reference included) against ``resolution`` and ``n_samples``."""
+    from otbary.testing.continuous import sampled_case
+
+    case = sampled_case(case_name, metric)
+    right, _ = case.candidates["barycenter"]
+    print("| resolution | n_samples | width / J* | dominant | s |\n|---|---|---|---|---|")
+    for res in (24, 32, 48, 64):
+        for n in (50_000, 200_000):
+            t0 = time.perf_counter()
+            r = ob.certify(right, case.inputs, case.weights, case.metric, seed=seed, resolution=res,
+                           n_samples=n)
+            lo, hi = r.interval or (np.nan, np.nan)
+            print(f"| {res} | {n:,} | {(hi - lo) / case.optimum:.1%} | {r.info['dominant']} | "
+                  f"{time.perf_counter() - t0:.0f} |", flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--dims", type=int, nargs="+", default=[1, 2])
@@ -77,7 +95,12 @@ def main() -> None:
     p.add_argument("--metric", default="euclidean")
     p.add_argument("--cases", nargs="+", default=None, help="only these cases (e.g. translates-2d)")
     p.add_argument("--json", default=None)
+    p.add_argument("--tradeoff", default=None, metavar="CASE",
+                   help="instead: width and time against resolution and n_samples on CASE (seed 11)")
     a = p.parse_args()
+    if a.tradeoff:
+        tradeoff(a.tradeoff, 11, a.metric)
+        return
     rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric, a.cases)
     if a.json:
         with open(a.json, "w") as fh:
