@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .geometry import Grid, check_metric, pairwise_distances
 
-__all__ = ["Potential", "lipschitz_envelope", "w1_lower_bound", "barycenter_lower_bound"]
+__all__ = ["Potential", "lipschitz_envelope", "mcshane_extension", "w1_lower_bound", "barycenter_lower_bound"]
 
 _CHUNK = 2048
 
@@ -109,6 +109,21 @@ def lipschitz_envelope(
     return _chunked_min_plus(v, pts, pts, metric, lipschitz)
 
 
+def mcshane_extension(values: ArrayLike, points: ArrayLike, at: ArrayLike, metric: str,
+                      lipschitz: float = 1.0) -> NDArray[np.float64]:
+    r"""The McShane extension of ``values`` on ``points``, evaluated at the rows of ``at``.
+
+    .. math:: \bar f(x) = \min_j f(p_j) + L\, d(x, p_j)
+
+    It is ``L``-Lipschitz everywhere (a minimum of ``L``-Lipschitz functions) and agrees with
+    ``values`` on ``points`` when they are ``L``-Lipschitz there.
+    """
+    pts = np.atleast_2d(np.asarray(points, dtype=float))
+    xa = np.atleast_2d(np.asarray(at, dtype=float))
+    v = np.asarray(values, dtype=float).ravel()
+    return _chunked_min_plus(v, pts, xa, check_metric(metric), float(lipschitz))
+
+
 class Potential:
     """An ``L``-Lipschitz function known by its values on finitely many points.
 
@@ -138,8 +153,7 @@ class Potential:
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
         """Evaluate the McShane extension at points ``x`` of shape ``(m, d)``."""
-        xa = np.atleast_2d(np.asarray(x, dtype=float))
-        return _chunked_min_plus(self.values, self.points, xa, self.metric, self.lipschitz)
+        return mcshane_extension(self.values, self.points, x, self.metric, self.lipschitz)
 
     def max_violation(self) -> float:
         """``max_{i,j} f_i - f_j - L d(p_i, p_j)`` (``<= 0`` up to rounding when Lipschitz)."""

@@ -42,6 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 from .exact.grid import FlowGraph
 from .geometry import Grid, norm, pairwise_distances
 from .measures import Measure
+from .potentials import mcshane_extension
 
 __all__ = [
     "DEFAULT_N_DRAWS",
@@ -89,7 +90,6 @@ REFINE_MIN = 16
 SUB_LEVELS = 1
 #: Nodes per axis of the grid whose node plan guides the coupling of draws, by dimension.
 PLAN_SIDE = {2: 32, 3: 10}
-_CHUNK = 4096
 
 
 def _as_rng(seed: Union[None, int, np.random.Generator]) -> np.random.Generator:
@@ -142,33 +142,17 @@ def _box_grid(samples: Sequence[Vector], side: int) -> Grid:
 
 @dataclass
 class _Quantised:
-    """Draws on the grid: the histogram, each draw's node and distance to it."""
+    """Draws on the grid: the histogram and each draw's node."""
 
     hist: Vector
     node: NDArray[np.intp]
-    moved: Vector
     points: Vector
-
-    @property
-    def moved_mean(self) -> float:
-        return float(self.moved.mean())
 
 
 def _quantise(grid: Grid, x: Vector, metric: str) -> _Quantised:
     node = grid.nearest(x)
-    moved = norm(x - grid.points[node], metric)
     hist = np.bincount(node, minlength=grid.size).astype(float) / x.shape[0]
-    return _Quantised(hist, node, moved, x)
-
-
-def _mcshane(values: Vector, grid: Grid, x: Vector, metric: str, lipschitz: float) -> Vector:
-    """``min_j values_j + L d(x, node_j)`` at the rows of ``x`` (the McShane extension)."""
-    out = np.empty(x.shape[0])
-    nodes = grid.points
-    for s in range(0, x.shape[0], _CHUNK // 8):
-        d = pairwise_distances(x[s : s + _CHUNK // 8], nodes, metric)
-        out[s : s + _CHUNK // 8] = np.min(values[None, :] + lipschitz * d, axis=1)
-    return out
+    return _Quantised(hist, node, x)
 
 
 def _potential_mean(values: Vector, q: _Quantised, grid: Grid, metric: str, lipschitz: float,
@@ -181,7 +165,7 @@ def _potential_mean(values: Vector, q: _Quantised, grid: Grid, metric: str, lips
     base = float(values @ q.hist)
     m = min(n_correction, q.points.shape[0])
     sub = q.points[:m]
-    corr = _mcshane(values, grid, sub, metric, lipschitz) - values[q.node[:m]]
+    corr = mcshane_extension(values, grid.points, sub, metric, lipschitz) - values[q.node[:m]]
     return base + float(corr.mean())
 
 
