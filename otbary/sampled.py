@@ -67,6 +67,9 @@ Source = Union[Measure, Sampler]
 DEFAULT_SIDE = {1: 1024, 2: 48, 3: 10}
 #: Draws of each distribution per repeat (quantised: their cost is small).
 DEFAULT_N_DRAWS = 200_000
+#: At least this many draws of each distribution fit the potentials and the reference (they are
+#: quantised, so their cost is small; fewer would only loosen the bounds).
+N_FIT = 200_000
 #: Repeats: each gives one value of every bound; the Student-t intervals use their spread.
 DEFAULT_REPEATS = 8
 #: Draws per distribution whose potential values are computed exactly (McShane extension);
@@ -537,7 +540,8 @@ def gap_bounds(
         The quantisation grid (default: ``side`` nodes per axis over the draws' box) and the
         euclidean offset radius of the flows.
     n_draws : int
-        Draws per distribution per repeat (and for the reference and the candidate's fit).
+        Draws per distribution per repeat (and, at least :data:`N_FIT`, for the reference and
+        the candidate's fit).
     n_repeats : int
         ``R >= 2`` repeats.
     confidence : float
@@ -553,9 +557,10 @@ def gap_bounds(
     rng = _as_rng(seed)
     lam = np.asarray(weights, dtype=float)
     t0 = time.perf_counter()
-    fit = draw(candidate, n_draws, rng, d, "candidate")
+    n_fit = max(int(n_draws), N_FIT)
+    fit = draw(candidate, n_fit, rng, d, "candidate")
     if reference is None:
-        reference = sampled_reference(inputs, lam, metric, d, grid=grid, side=side, n_draws=n_draws,
+        reference = sampled_reference(inputs, lam, metric, d, grid=grid, side=side, n_draws=n_fit,
                                       extra=[fit], rng=rng, radius=radius)
     t_ref = time.perf_counter() - t0
     ref = reference

@@ -319,7 +319,7 @@ def test_bad_sampler_input() -> None:
     ms = [ob.Measure(np.zeros((2, 2))), ob.Measure(np.ones((2, 2)))]
     with pytest.raises(ValueError, match="candidate returned points of dimension 3"):
         ob.certify(lambda n, rng: np.zeros((n, 3)), ms, n_repeats=2, n_samples=5)
-    with pytest.raises(ValueError, match="candidate was asked for 5 samples"):
+    with pytest.raises(ValueError, match=r"candidate was asked for \d+ samples and returned 3"):
         ob.certify(lambda n, rng: np.zeros((3, 2)), ms, n_repeats=2, n_samples=5)
     with pytest.raises(ValueError, match="n_repeats"):
         ob.certify(lambda n, rng: np.zeros((n, 2)), ms, n_repeats=1)
