@@ -18,7 +18,6 @@ Two regimes:
 
 from __future__ import annotations
 
-import math
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -29,7 +28,15 @@ from .exact.w1 import w1
 from .geometry import Grid, check_metric, pairwise_distances
 from .measures import Measure, check_measures, check_weights
 from .results import BarycenterResult, CertifyResult
-from .sampled import DEFAULT_N_DRAWS, DEFAULT_REPEATS, SampledReference, Sampler, gap_bounds, sample_measure
+from .sampled import (
+    DEFAULT_N_DRAWS,
+    DEFAULT_REPEATS,
+    SampledReference,
+    Sampler,
+    gap_bounds,
+    sample_measure,
+    t_interval,
+)
 
 __all__ = [
     "FREE_SUPPORT_MAX_TUPLES",
@@ -449,22 +456,6 @@ def _certify_exact(
         info={"barycenter": ref.measure, "certified_gap": cost - float(ref.lower_bound),
               "reference": ref.info, "unique": unique is not None},
     )
-
-
-def t_interval(values: NDArray[np.float64], confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
-    """Mean of independent ``values`` and its Student-t interval ``mean -+ t_q s / sqrt(n)``.
-
-    ``t_q`` is the ``(1 + confidence) / 2`` quantile with ``n - 1`` degrees of freedom and ``s``
-    the sample standard deviation; with one value the interval is the point itself.
-    """
-    v = np.asarray(values, dtype=float)
-    m = float(v.mean())
-    if v.size < 2:
-        return m, (m, m)
-    from scipy.stats import t as student_t
-
-    half = float(student_t.ppf(0.5 + confidence / 2.0, v.size - 1)) * float(v.std(ddof=1)) / math.sqrt(v.size)
-    return m, (m - half, m + half)
 
 
 def _sample_grid(support: SupportArg, d: int) -> Optional[Grid]:

@@ -56,6 +56,7 @@ __all__ = [
     "gap_bounds",
     "sample_measure",
     "sampled_reference",
+    "t_interval",
 ]
 
 Vector = NDArray[np.float64]
@@ -152,7 +153,7 @@ class _Quantised:
     points: Vector
 
 
-def _quantise(grid: Grid, x: Vector, metric: str) -> _Quantised:
+def _quantise(grid: Grid, x: Vector) -> _Quantised:
     node = grid.nearest(x)
     hist = np.bincount(node, minlength=grid.size).astype(float) / x.shape[0]
     return _Quantised(hist, node, x)
@@ -446,7 +447,7 @@ def sampled_reference(
     elif grid.ndim != d:
         raise ValueError(f"support grid has dimension {grid.ndim}; the inputs have dimension {d}")
     graph = FlowGraph(grid, metric, radius)
-    hists = [_quantise(grid, x, metric).hist for x in draws]
+    hists = [_quantise(grid, x).hist for x in draws]
     mu, pots = graph.barycenter(hists, lam)
     inf, node_min = _infimum(pots, lam, grid, metric, REFINE.get(d, 1))
     info = {"time": time.perf_counter() - t0, "n_draws": n_draws, "radius": graph.radius,
@@ -500,10 +501,21 @@ class SampledBounds:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _t_quantile(level: float, dof: int) -> float:
+def t_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """Mean of independent ``values`` and its Student-t interval ``mean -+ t_q s / sqrt(n)``.
+
+    ``t_q`` is the ``(1 + confidence) / 2`` quantile with ``n - 1`` degrees of freedom and ``s``
+    the sample standard deviation; with one value the interval is the point itself. Each end
+    alone is a one-sided bound at level ``(1 + confidence) / 2``.
+    """
+    v = np.asarray(values, dtype=float)
+    m = float(v.mean())
+    if v.size < 2:
+        return m, (m, m)
     from scipy.stats import t as student_t
 
-    return float(student_t.ppf(level, dof))
+    half = float(student_t.ppf(0.5 + confidence / 2.0, v.size - 1)) * float(v.std(ddof=1)) / math.sqrt(v.size)
+    return m, (m - half, m + half)
 
 
 def gap_bounds(
@@ -567,8 +579,8 @@ def gap_bounds(
     g, graph = ref.grid, ref.graph
     active = [k for k in range(len(inputs)) if lam[k] > 0]
     # The candidate's potentials: fitted on its own draws against the reference draws.
-    qfit = _quantise(g, fit, metric)
-    fpots = {k: graph.w1_upper(qfit.hist, ref.hists[k])[1] for k in active}
+    qfit = _quantise(g, fit)
+    fpots = {k: graph.w1_potential(qfit.hist, ref.hists[k]) for k in active}
     mu_g = np.asarray(ref.barycenter.weights)
 
     R = int(n_repeats)
@@ -579,10 +591,10 @@ def gap_bounds(
     for r in range(R):
         x = draw(candidate, n_draws, rng, d, "candidate")
         z = _smoothed_draws(mu_g, g, n_draws, rng)
-        qx = _quantise(g, x, metric)
+        qx = _quantise(g, x)
         for k in active:
             y = draw(inputs[k], n_draws, rng, d, f"measures[{k}]")
-            qy = _quantise(g, y, metric)
+            qy = _quantise(g, y)
             lk = float(lam[k])
             up_c = coupling_cost(x, y, plan, metric, rng)
             f = fpots[k]
@@ -594,24 +606,22 @@ def gap_bounds(
             vals["L_opt"][r] -= _potential_mean(ref.potentials[k], qy, g, metric, lk, n_correction)
             per_k[r, k] = (low_c, up_c)
         vals["L_opt"][r] += ref.infimum
-    alpha = 1.0 - float(confidence)
-    tq = _t_quantile(1.0 - alpha / 2.0, R - 1)
+    # one-sided at 1 - alpha/2 each: the upper end of one two-sided interval, the lower of another
     upper = vals["U_c"] - vals["L_opt"]
     lower = vals["L_c"] - vals["U_opt"]
-    su, sl = float(upper.std(ddof=1)), float(lower.std(ddof=1))
-    gap_hi = float(upper.mean()) + tq * su / math.sqrt(R)
-    gap_lo = float(lower.mean()) - tq * sl / math.sqrt(R)
+    up_mean, (_, gap_hi) = t_interval(upper, confidence)
+    low_mean, (gap_lo, _) = t_interval(lower, confidence)
     mean = {key: float(v.mean()) for key, v in vals.items()}
     width: dict[str, Any] = {
-        "sampling": tq * (su + sl) / math.sqrt(R),
+        "sampling": (gap_hi - up_mean) + (low_mean - gap_lo),
         "reference_resolution": mean["U_opt"] - mean["L_opt"],
         "potential_fit": mean["U_c"] - mean["L_c"],
     }
     width["dominant"] = max(("sampling", "reference_resolution", "potential_fit"), key=lambda key: width[key])
-    opt_lo = float(vals["L_opt"].mean()) - tq * float(vals["L_opt"].std(ddof=1)) / math.sqrt(R)
+    opt_lo = t_interval(vals["L_opt"], confidence)[1][0]
     bounds = SampledBounds(
         gap_interval=(gap_lo, gap_hi),
-        gap=0.5 * (float(upper.mean()) + float(lower.mean())),
+        gap=0.5 * (up_mean + low_mean),
         cost=0.5 * (mean["U_c"] + mean["L_c"]),
         optimum=0.5 * (mean["U_opt"] + mean["L_opt"]),
         cost_bounds=(mean["L_c"], mean["U_c"]),

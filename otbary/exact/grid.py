@@ -630,11 +630,10 @@ class FlowGraph:
 
     .. math:: W_1^{d}(a, b) \le \min_{f \ge 0,\ D f = a - b} \ell \cdot f = W_1^{d_G}(a, b),
 
-    and every exactly feasible flow's length is an upper bound on ``W1``; its duals, made
-    exactly Lipschitz for ``d`` by :func:`~otbary.potentials.lipschitz_envelope`, are
-    certificates in ``d`` (lower bounds). :meth:`w1_upper` and :meth:`barycenter` return
-    those; they are not certified optimal for ``d`` (use :func:`w1_grid` and
-    :func:`barycenter_grid` for that), only valid.
+    and the duals of these LPs, made exactly Lipschitz for ``d`` by
+    :func:`~otbary.potentials.lipschitz_envelope`, are certificates in ``d`` (lower bounds).
+    :meth:`w1_potential` and :meth:`barycenter` return them; they are not certified optimal for
+    ``d`` (use :func:`w1_grid` and :func:`barycenter_grid` for that), only valid.
 
     Parameters
     ----------
@@ -651,23 +650,21 @@ class FlowGraph:
         self.radius = 1 if self.exact else int(FLOW_GRAPH_RADIUS if radius is None else radius)
         self.arcs = offset_arcs(grid, neighbour_offsets(grid.ndim, self.metric, self.radius), self.metric)
         self.D = _incidence(grid.size, self.arcs)
-        self.tree = _Tree(grid, self.arcs)
 
     def _envelope(self, y: Vector, lipschitz: float) -> Vector:
         return lipschitz_envelope(y, self.grid.points, self.metric, lipschitz, grid=self.grid)
 
-    def w1_upper(self, a: ArrayLike, b: ArrayLike) -> tuple[float, Vector]:
-        r"""An upper bound on ``W1(a, b)`` and a 1-Lipschitz potential ``f`` on the nodes.
+    def w1_potential(self, a: ArrayLike, b: ArrayLike) -> Vector:
+        r"""A potential ``f`` on the nodes, exactly 1-Lipschitz for ``d``: ``<f, a - b> <= W1(a, b)``.
 
-        Returns ``(length of an exactly feasible flow, f)``; ``<f, a - b> <= W1(a, b)``.
-        Histograms of equal total mass; exact for cityblock.
+        The dual of the flow LP on the graph (optimal for ``d_G``, nearly so for ``d``).
+        Histograms of equal total mass.
         """
         supply = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
         if self.grid.size == 1:
-            return 0.0, np.zeros(1)
+            return np.zeros(1)
         sol = _solve_w1_lp(self.D, self.arcs.length, supply, tol=FLOW_GRAPH_TOL)
-        flow = _feasible_flow(self.D, self.arcs, self.tree, sol.flows[0], supply)
-        return float(self.arcs.length @ flow), self._envelope(sol.duals[0], 1.0)
+        return self._envelope(sol.duals[0], 1.0)
 
     def barycenter(self, hists: Sequence[ArrayLike], lam: ArrayLike) -> tuple[Vector, list[Vector]]:
         r"""A barycenter ``mu`` on the nodes for the path metric, and ``lam_k``-Lipschitz ``g_k``.
