@@ -19,9 +19,13 @@ right side of its target (docs/theory.md, facts 11-13):
   bounded on sub-cells by tangent planes (:func:`_infimum`), the expectations are sample means
   of fresh draws.
 
-Then ``gap_upper`` is the upper Student-t bound of ``mean_r (U_c - L*)`` and ``gap_lower``
-the lower one of ``mean_r (L_c - U*)``, each at level ``1 - alpha / 2``: both hold at once with
-probability at least ``confidence = 1 - alpha`` (union bound).
+Since ``J* <= J(c)`` as well, ``U*`` is ``U_c`` itself when pilot draws (independent of the
+repeats, so the choice costs no confidence) say that the candidate is at least as good as
+``mu~``: a right candidate is compared with itself, and its interval does not carry the
+reference's resolution twice. Then ``gap_upper`` is the upper Student-t bound of
+``mean_r (U_c - L*)`` and ``gap_lower`` the lower one of ``mean_r (L_c - U*)``, each at level
+``1 - alpha / 2``: both hold at once with probability at least ``confidence = 1 - alpha``
+(union bound).
 
 Potential means are computed from the histogram (the value at each draw's node, all draws)
 plus the mean correction ``f(x) - f(node(x))`` over a subsample (:data:`N_CORRECTION` draws):
@@ -42,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from .exact.grid import FlowGraph
 from .geometry import Grid, norm, pairwise_distances
 from .measures import Measure
-from .potentials import mcshane_extension
+from .potentials import lipschitz_envelope, mcshane_extension
 
 __all__ = [
     "DEFAULT_N_DRAWS",
@@ -78,13 +82,18 @@ DEFAULT_REPEATS = 8
 N_CORRECTION = 2_000
 #: Sub-cells per axis per grid cell on which the infimum of ``sum_k g_k`` is bounded by
 #: tangent planes (euclidean and chebyshev; cityblock and 1D need none: it is at a node).
-REFINE = {1: 1, 2: 3, 3: 2}
+REFINE = {1: 1, 2: 2, 3: 2}
+#: Rounds of halving of the sub-cells whose bound falls below the node minimum, and the most
+#: boxes refined per round (:func:`_infimum`).
+INFIMUM_DEPTH = 4
+INFIMUM_LEAVES = 40_000
+INFIMUM_SLACK = 0.04
 #: Nodes per sub-cell whose cone tangents bound the infimum (the lowest cones at its centre;
 #: all nodes where more than these come within ``2 lambda_k r`` of the lowest).
 CANDIDATES = 128
 #: Per-axis quantiles of the reference draws that set the grid's box (outliers beyond it go
 #: to the boundary nodes, with their whole distance counted).
-BOX_QUANTILE = 2e-4
+BOX_QUANTILE = 2e-3
 #: Bits per axis of the Z-order pairing of draws inside their cells (:func:`coupling_cost`).
 MORTON_BITS = 10
 #: Sub-cells per axis of the finer levels of :func:`coupling_cost`, the least number of draws
@@ -92,6 +101,12 @@ MORTON_BITS = 10
 SUB_CELLS = 4
 REFINE_MIN = 16
 SUB_LEVELS = 1
+#: Rounds of partner exchanges that improve the bijection of :func:`coupling_cost`, by
+#: dimension, and the offsets (in Z-order) of the pairs that may exchange.
+SWAP_ROUNDS = {2: 3, 3: 6}
+SWAP_OFFSETS = (1, 2, 3, 5, 8)
+#: Draws per distribution of the pilot that chooses the upper bound on ``J*``.
+PILOT_DRAWS = 50_000
 #: Nodes per axis of the grid whose node plan guides the coupling of draws, by dimension.
 PLAN_SIDE = {2: 32, 3: 10}
 
@@ -222,7 +237,8 @@ def _cells(x: Vector, corner: Vector, size: Vector, s: int) -> IntVector:
     return np.ravel_multi_index(tuple(k.T), (s,) * x.shape[1]).astype(np.int64)
 
 
-def coupling_cost(x: Vector, y: Vector, grid: Grid, metric: str, rng: np.random.Generator) -> float:
+def coupling_cost(x: Vector, y: Vector, grid: Grid, metric: str, rng: np.random.Generator,
+                  rounds: Optional[int] = None) -> float:
     r"""The cost ``mean_i d(x_i, y_sigma(i))`` of a bijection ``sigma`` between two equal-size samples.
 
     Any bijection is a coupling of the two empirical measures, so its cost is at least
@@ -240,7 +256,9 @@ def coupling_cost(x: Vector, y: Vector, grid: Grid, metric: str, rng: np.random.
     3. within each final group the draws of both sides are paired in the Z-order of their
        positions in their cells (draws that stay), or in 2D in the order of their coordinate
        along the normal of the group's displacement (draws that move: pairs are nearly
-       parallel to the move, and the offsets along it cancel on average).
+       parallel to the move, and the offsets along it cancel on average);
+    4. ``rounds`` (default :data:`SWAP_ROUNDS`) rounds of partner exchanges between nearby
+       pairs (:func:`_swap_pairs`), each of which lowers the cost.
     """
     n = x.shape[0]
     if y.shape[0] != n:
@@ -294,7 +312,44 @@ def coupling_cost(x: Vector, y: Vector, grid: Grid, metric: str, rng: np.random.
         kx[mx] = np.einsum("ij,ij->i", x[mx], normal[lx[mx]])
         ky[my] = np.einsum("ij,ij->i", y[my], normal[ly[my]])
     sx, sy = np.lexsort((kx, lx)), np.lexsort((ky, ly))
-    return float(np.mean(norm(x[sx] - y[sy], metric)))
+    px, py = _swap_pairs(x[sx], y[sy], metric, rng, SWAP_ROUNDS.get(d, 0) if rounds is None else rounds)
+    return float(np.mean(norm(px - py, metric)))
+
+
+def _swap_pairs(px: Vector, py: Vector, metric: str, rng: np.random.Generator,
+                rounds: int) -> tuple[Vector, Vector]:
+    """Improve the pairing ``px[i] <-> py[i]`` by exchanges of partners (2-opt), never worsening it.
+
+    Each round orders the pairs along a Z-order curve of ``px`` under a random shift; then for
+    each offset ``t`` of :data:`SWAP_OFFSETS`, the pairs ``i`` and ``i + t`` of disjoint blocks
+    exchange their ``py`` when ``d(px_i, py_{i+t}) + d(px_{i+t}, py_i) < d(px_i, py_i) +
+    d(px_{i+t}, py_{i+t})``. The result is still a bijection between the same draws.
+    """
+    n, d = px.shape
+    if rounds <= 0 or n < 2:
+        return px, py
+    lo = px.min(axis=0)
+    span = np.where(np.ptp(px, axis=0) > 0, np.ptp(px, axis=0), 1.0)
+    for _ in range(rounds):
+        order = np.argsort(_morton(((px - lo) / span + 0.5 * rng.random(d)) / 1.5))
+        px, py = px[order], py[order]
+        cost = norm(px - py, metric)
+        for t in SWAP_OFFSETS:
+            for phase in (0, t):
+                m = (n - phase) // (2 * t) * (2 * t)
+                if m == 0:
+                    continue
+                sl = slice(phase, phase + m)
+                X, Y, C = px[sl].reshape(-1, 2, t, d), py[sl].reshape(-1, 2, t, d), cost[sl].reshape(-1, 2, t)
+                na, nb = norm(X[:, 0] - Y[:, 1], metric), norm(X[:, 1] - Y[:, 0], metric)
+                better = na + nb < C[:, 0] + C[:, 1]
+                if better.any():
+                    y0 = Y[:, 0][better]
+                    Y[:, 0][better] = Y[:, 1][better]
+                    Y[:, 1][better] = y0
+                    C[:, 0][better] = na[better]
+                    C[:, 1][better] = nb[better]
+    return px, py
 
 
 def _smoothed_draws(mu: Vector, grid: Grid, n: int, rng: np.random.Generator) -> Vector:
@@ -316,22 +371,132 @@ def _subgradients(e: Vector, dist: Vector, metric: str) -> Vector:
     return s
 
 
+def _lipschitz_constant(values: Vector, points: Vector, metric: str) -> float:
+    """``max_{i != j} |v_i - v_j| / d(p_i, p_j)``: the least constant of ``values`` on ``points``."""
+    best = 0.0
+    step = max(1, 4_000_000 // max(points.shape[0], 1))
+    for s in range(0, points.shape[0], step):
+        dist = pairwise_distances(points[s : s + step], points, metric)
+        diff = np.abs(values[s : s + step, None] - values[None, :])
+        ok = dist > 0
+        if ok.any():
+            best = max(best, float(np.max(diff[ok] / dist[ok])))
+    return best
+
+
+def _tighten(pots: Sequence[Vector], lam: Vector, grid: Grid, metric: str,
+             sweeps: int = 2) -> tuple[list[Vector], Vector]:
+    r"""Lower each ``g_k`` to the least ``lambda_k``-Lipschitz function with ``sum_k g_k >= m``.
+
+    ``m = min_i sum_k g_k(x_i)`` over the nodes. In turn for each ``k``, ``g_k`` becomes the
+    smallest ``lambda_k``-Lipschitz function on the nodes above ``m - sum_{j != k} g_j``
+    (a c-transform): the node minimum stays ``m`` and every ``g_k`` only decreases, so the
+    dual value on the nodes does not drop, while potentials that the LP left steeper than
+    needed (e.g. ``lambda_k`` cones off the support) flatten. Returns the potentials and their
+    least Lipschitz constants ``L_k <= lambda_k``: the McShane extension with ``L_k`` agrees
+    with them on the nodes and is lower between them than the one with ``lambda_k``.
+    """
+    out = [np.asarray(g, dtype=float).copy() for g in pots]
+    active = [k for k in range(len(out)) if lam[k] > 0]
+    if len(active) > 1:
+        m = float(np.min(np.sum([out[k] for k in active], axis=0)))
+        for _ in range(sweeps):
+            for k in active:
+                rest = np.sum([out[j] for j in active if j != k], axis=0)
+                out[k] = -lipschitz_envelope(rest - m, grid.points, metric, float(lam[k]), grid=grid)
+    consts = np.array([min(_lipschitz_constant(out[k], grid.points, metric), float(lam[k])) if lam[k] > 0
+                       else 0.0 for k in range(len(out))])
+    # the McShane extension's own node values (equal up to rounding), so that everything
+    # downstream evaluates one function
+    out = [lipschitz_envelope(g, grid.points, metric, float(c), grid=grid) if c > 0 else g
+           for g, c in zip(out, consts, strict=True)]
+    return out, consts
+
+
+def _cell_bounds(c: Vector, half: Vector, act: Sequence[tuple[Vector, float]], nodes: Vector, metric: str,
+                 cand: Optional[list[NDArray[np.intp]]] = None
+                 ) -> tuple[Vector, Vector, list[NDArray[np.intp]]]:
+    """Lower bounds of ``sum_k g_k`` on the boxes ``c_i + [-half, half]`` (tangent planes, see
+    :func:`_infimum`), its values at the centres, and each box's candidate nodes per ``k``.
+
+    Only cones within ``2 L_k r`` of the lowest at the centre (``r`` the box's radius) can be
+    the lowest somewhere on the box. ``cand[k][i]`` lists nodes that include all of them (rows
+    of ``-1``: unknown, use every node); a box's list serves all its sub-boxes, since a cone
+    within ``2 L_k r'`` of the lowest at a sub-box's centre (radius ``r'``, centre within
+    ``r - r'`` of ``c``) is within ``2 L_k r`` at ``c``.
+    """
+    d = nodes.shape[1]
+    corners = np.array(list(itertools.product((-1.0, 1.0), repeat=d))) * half
+    r_sub = float(norm(half, metric))
+    nb = c.shape[0]
+    m = min(CANDIDATES, nodes.shape[0])
+    if cand is None:
+        cand = [np.full((nb, m), -1, dtype=np.intp) for _ in act]
+    acc = np.zeros((nb, corners.shape[0]))
+    at = np.zeros(nb)
+    out_cand = []
+    for (g, lk), ck in zip(act, cand, strict=True):
+        low = np.empty((nb, corners.shape[0]))
+        new = ck.copy()
+        known = ck[:, 0] >= 0
+        # boxes with a candidate list: the tangents of those cones only
+        i = np.flatnonzero(known)
+        for s in range(0, i.size, 50_000):
+            rows = i[s : s + 50_000]
+            idx = ck[rows]
+            e = c[rows][:, None, :] - nodes[idx]
+            dist = norm(e, metric)
+            cone = g[idx] + lk * dist
+            at[rows] += cone.min(axis=1)
+            tilt = _subgradients(e, dist, metric) @ corners.T
+            low[rows] = np.min(cone[:, :, None] + lk * tilt, axis=1)
+        # the others: every node, keeping the m lowest when they include all that qualify
+        i = np.flatnonzero(~known)
+        step = max(1, 2_000_000 // max(nodes.shape[0], 1))
+        for s in range(0, i.size, step):
+            rows = i[s : s + step]
+            dist = pairwise_distances(c[rows], nodes, metric)
+            cone = g[None, :] + lk * dist
+            at[rows] += cone.min(axis=1)
+            r = np.arange(rows.size)[:, None]
+            keep = np.argpartition(cone, m - 1, axis=1)[:, :m]
+            kept = cone[r, keep]
+            enough = kept.max(axis=1) > cone.min(axis=1) + 2.0 * lk * r_sub
+            e = c[rows][:, None, :] - nodes[keep]
+            tilt = _subgradients(e, dist[r, keep], metric) @ corners.T
+            part = np.min(kept[:, :, None] + lk * tilt, axis=1)
+            bad = np.flatnonzero(~enough)
+            if bad.size:
+                eb = c[rows[bad]][:, None, :] - nodes[None, :, :]
+                full = _subgradients(eb, dist[bad], metric) @ corners.T
+                part[bad] = np.min(cone[bad][:, :, None] + lk * full, axis=1)
+            low[rows] = part
+            new[rows] = np.where(enough[:, None], keep, -1)
+        acc += low
+        out_cand.append(new)
+    return acc.min(axis=1), at, out_cand
+
+
 def _infimum(pots: Sequence[Vector], lam: Vector, grid: Grid, metric: str,
              refine: int) -> tuple[float, float]:
     r"""A lower bound on ``inf_x sum_k g_k(x)`` over the whole space, and the node minimum.
 
-    ``g_k`` is the McShane extension (``lambda_k``-Lipschitz) of the node values. Projecting
-    ``x`` onto the grid's box decreases every ``d(x, node)`` (a monotone norm), so the
-    infimum is over the box. Cityblock and 1D: on each cell every ``g_k`` is a minimum of
-    affine functions, hence concave, and so is the sum: its minimum over the cell is at a
-    corner, a node. Otherwise the box is cut into ``refine^d`` sub-cells per cell and on a
-    sub-cell ``S`` with centre ``c`` each cone ``g_kj + lambda_k d(x, x_j)`` is bounded below by
-    its tangent at ``c``, ``g_kj + lambda_k (d(c, x_j) + <s_j, x - c>)`` (``s_j`` a
+    ``g_k`` is the McShane extension (``lambda_k``-Lipschitz, ``lambda_k`` the constants given)
+    of the node values. Projecting ``x`` onto the grid's box decreases every ``d(x, node)`` (a
+    monotone norm), so the infimum is over the box. Cityblock and 1D: on each cell every ``g_k``
+    is a minimum of affine functions, hence concave, and so is the sum: its minimum over the
+    cell is at a corner, a node. Otherwise the box is cut into ``refine^d`` sub-cells per cell
+    and on a sub-cell ``S`` with centre ``c`` each cone ``g_kj + lambda_k d(x, x_j)`` is bounded
+    below by its tangent at ``c``, ``g_kj + lambda_k (d(c, x_j) + <s_j, x - c>)`` (``s_j`` a
     subgradient of the norm at ``c - x_j``: ``d(x, x_j) >= <s_j, x - x_j>`` for every ``x``).
     The minimum over ``j`` of affine functions is concave, so is the sum over ``k``, and the
     bound's minimum over ``S`` is at a corner of ``S``. Its loss is second order in the
-    sub-cell's size except for the nodes at its corners. Sub-cells whose Lipschitz bound from
-    their nearest node already exceeds the node minimum are skipped.
+    sub-cell's size except for the cones whose apex is near ``S``; so, branch and bound, the
+    boxes whose bound is below ``u - s sum_k lambda_k r`` (``u`` the least value of the sum
+    seen at a node or box centre, ``r`` the cell's radius, ``s`` :data:`INFIMUM_SLACK`) are halved along every axis and bounded again,
+    up to :data:`INFIMUM_DEPTH` times (at most :data:`INFIMUM_LEAVES` boxes per round, the
+    lowest). The result is the least bound over the boxes. Sub-cells whose Lipschitz bound
+    from their nearest node already exceeds the node minimum are skipped.
     """
     act = [(np.asarray(g), float(lk)) for g, lk in zip(pots, lam, strict=True) if lk > 0]
     total = np.sum([g for g, _ in act], axis=0)
@@ -348,34 +513,32 @@ def _infimum(pots: Sequence[Vector], lam: Vector, grid: Grid, metric: str,
     node = grid.nearest(centres)
     coarse = total[node] - norm(centres - grid.points[node], metric) - r_sub
     todo = centres[coarse < node_min]
-    corners = np.array(list(itertools.product((-1.0, 1.0), repeat=d))) * half
-    nodes = grid.points
-    best = node_min
-    step = max(1, 2_000_000 // max(grid.size, 1))
-    for s in range(0, todo.shape[0], step):
-        c = todo[s : s + step]
-        dist = pairwise_distances(c, nodes, metric)
-        acc = np.zeros((c.shape[0], corners.shape[0]))
-        rows = np.arange(c.shape[0])[:, None]
-        m = min(CANDIDATES, grid.size)
-        for g, lk in act:
-            cone = g[None, :] + lk * dist
-            # only nodes whose cone at c is within 2 lambda_k r_sub of the lowest can attain the
-            # minimum somewhere on S: keep the CANDIDATES lowest, or all where more qualify
-            keep = np.argpartition(cone, m - 1, axis=1)[:, :m]
-            kept = cone[rows, keep]
-            enough = kept.max(axis=1) > cone.min(axis=1) + 2.0 * lk * r_sub
-            e = c[:, None, :] - nodes[keep]
-            tilt = _subgradients(e, dist[rows, keep], metric) @ corners.T
-            low = np.min(kept[:, :, None] + lk * tilt, axis=1)
-            bad = np.flatnonzero(~enough)
-            if bad.size:
-                eb = c[bad][:, None, :] - nodes[None, :, :]
-                full = _subgradients(eb, dist[bad], metric) @ corners.T
-                low[bad] = np.min(cone[bad][:, :, None] + lk * full, axis=1)
-            acc += low
-        best = min(best, float(acc.min()))
-    return best, node_min
+    settled, upper = node_min, node_min
+    slack = INFIMUM_SLACK * sum(lk for _, lk in act) * float(norm(np.asarray(grid.spacing) / 2.0, metric))
+    kids = np.array(list(itertools.product((-0.5, 0.5), repeat=d)))
+    cand = None
+    for depth in range(INFIMUM_DEPTH + 1):
+        if todo.shape[0] == 0:
+            break
+        low, at, cand = _cell_bounds(todo, half, act, grid.points, metric, cand)
+        upper = min(upper, float(at.min()))
+        if depth == INFIMUM_DEPTH:
+            settled = min(settled, float(low.min()))
+            break
+        cut = upper - slack
+        closed = low >= cut
+        if closed.any():
+            settled = min(settled, float(low[closed].min()))
+        open_ = np.flatnonzero(~closed)
+        if open_.size > INFIMUM_LEAVES:
+            # refine the lowest; the others keep their (valid) bounds
+            order = np.argsort(low[open_])
+            settled = min(settled, float(low[open_[order[INFIMUM_LEAVES:]]].min()))
+            open_ = open_[order[:INFIMUM_LEAVES]]
+        half = half / 2.0
+        todo = (todo[open_][:, None, :] + kids[None, :, :] * (2.0 * half)).reshape(-1, d)
+        cand = [np.repeat(ck[open_], kids.shape[0], axis=0) for ck in cand]
+    return settled, node_min
 
 
 @dataclass
@@ -396,7 +559,9 @@ class SampledReference:
     barycenter : Measure
         ``mu_G``: a barycenter of ``hists`` on the grid nodes.
     potentials : list of ndarray
-        ``g_k`` on the nodes, ``lambda_k``-Lipschitz.
+        ``g_k`` on the nodes, tightened (:func:`_tighten`).
+    lipschitz : ndarray
+        ``L_k <= lambda_k``: the constant of ``g_k`` and of its McShane extension.
     infimum : float
         A lower bound on ``inf_x sum_k g_k(x)`` over the whole space.
     node_minimum : float
@@ -412,6 +577,7 @@ class SampledReference:
     hists: list[Vector]
     barycenter: Measure
     potentials: list[Vector]
+    lipschitz: Vector
     infimum: float
     node_minimum: float
     weights: Vector
@@ -449,15 +615,16 @@ def sampled_reference(
     graph = FlowGraph(grid, metric, radius)
     hists = [_quantise(grid, x).hist for x in draws]
     mu, pots = graph.barycenter(hists, lam)
-    inf, node_min = _infimum(pots, lam, grid, metric, REFINE.get(d, 1))
+    pots, consts = _tighten(pots, lam, grid, metric)
+    inf, node_min = _infimum(pots, consts, grid, metric, REFINE.get(d, 1))
     info = {"time": time.perf_counter() - t0, "n_draws": n_draws, "radius": graph.radius,
             "grid": "x".join(str(s) for s in grid.shape)}
     plan_side = PLAN_SIDE.get(d, 8)
     extent = np.array([(m - 1) * hh for m, hh in zip(grid.shape, grid.spacing, strict=True)])
     plan_grid = Grid((plan_side,) * d, spacing=np.where(extent > 0, extent / (plan_side - 1), 1.0).tolist(),
                      origin=list(grid.origin))
-    return SampledReference(grid, plan_grid, graph, hists, Measure.on_grid(grid, mu), pots, inf, node_min,
-                            lam, metric, info)
+    return SampledReference(grid, plan_grid, graph, hists, Measure.on_grid(grid, mu), pots, consts, inf,
+                            node_min, lam, metric, info)
 
 
 @dataclass
@@ -473,7 +640,8 @@ class SampledBounds:
     cost, optimum : float
         Midpoints of the means of ``(L_c, U_c)`` and ``(L*, U*)``.
     cost_bounds, optimum_bounds : (float, float)
-        Means of ``(L_c, U_c)`` and ``(L*, U*)``.
+        Means of ``(L_c, U_c)`` and ``(L*, U*)``; ``U*`` is ``U_c`` when the pilot chose the
+        candidate as the comparator (``info["comparator"]``, ``info["pilot"]``).
     optimum_lower : float
         Lower confidence bound (level ``1 - alpha / 2``) on ``J*``.
     costs : ndarray
@@ -582,15 +750,26 @@ def gap_bounds(
     qfit = _quantise(g, fit)
     fpots = {k: graph.w1_potential(qfit.hist, ref.hists[k]) for k in active}
     mu_g = np.asarray(ref.barycenter.weights)
+    plan = ref.plan_grid
+    # Which upper bound on J* to compare with, J(c) itself or J(mu~): chosen on pilot draws
+    # independent of the repeats, so the choice costs no confidence.
+    n_pilot = PILOT_DRAWS
+    xp = draw(candidate, n_pilot, rng, d, "candidate")
+    zp = _smoothed_draws(mu_g, g, n_pilot, rng)
+    pilot = {"candidate": 0.0, "reference": 0.0}
+    for k in active:
+        yp = draw(inputs[k], n_pilot, rng, d, f"measures[{k}]")
+        pilot["candidate"] += float(lam[k]) * coupling_cost(xp, yp, plan, metric, rng)
+        pilot["reference"] += float(lam[k]) * coupling_cost(zp, yp, plan, metric, rng)
+    comparator = "candidate" if pilot["candidate"] <= pilot["reference"] else "reference"
 
     R = int(n_repeats)
     keys = ("U_c", "L_c", "U_opt", "L_opt")
     vals = {key: np.zeros(R) for key in keys}
     per_k = np.zeros((R, len(inputs), 2))
-    plan = ref.plan_grid
     for r in range(R):
         x = draw(candidate, n_draws, rng, d, "candidate")
-        z = _smoothed_draws(mu_g, g, n_draws, rng)
+        z = _smoothed_draws(mu_g, g, n_draws, rng) if comparator == "reference" else None
         qx = _quantise(g, x)
         for k in active:
             y = draw(inputs[k], n_draws, rng, d, f"measures[{k}]")
@@ -602,10 +781,14 @@ def gap_bounds(
                      - _potential_mean(f, qy, g, metric, 1.0, n_correction))
             vals["U_c"][r] += lk * up_c
             vals["L_c"][r] += lk * low_c
-            vals["U_opt"][r] += lk * coupling_cost(z, y, plan, metric, rng)
-            vals["L_opt"][r] -= _potential_mean(ref.potentials[k], qy, g, metric, lk, n_correction)
+            if z is not None:
+                vals["U_opt"][r] += lk * coupling_cost(z, y, plan, metric, rng)
+            vals["L_opt"][r] -= _potential_mean(ref.potentials[k], qy, g, metric, float(ref.lipschitz[k]),
+                                                n_correction)
             per_k[r, k] = (low_c, up_c)
         vals["L_opt"][r] += ref.infimum
+    if comparator == "candidate":
+        vals["U_opt"] = vals["U_c"].copy()
     # one-sided at 1 - alpha/2 each: the upper end of one two-sided interval, the lower of another
     upper = vals["U_c"] - vals["L_opt"]
     lower = vals["L_c"] - vals["U_opt"]
@@ -633,6 +816,7 @@ def gap_bounds(
         info={"time": time.perf_counter() - t0, "reference_time": t_ref, "n_draws": n_draws,
               "n_repeats": R, "grid_shape": ref.info.get("grid"), "radius": graph.radius,
               "plan_grid_shape": "x".join(str(v) for v in plan.shape),
-              "cell_infimum_loss": ref.node_minimum - ref.infimum},
+              "cell_infimum_loss": ref.node_minimum - ref.infimum, "comparator": comparator,
+              "pilot": pilot},
     )
     return bounds, reference

@@ -231,6 +231,8 @@ def test_known_answer_2d_covers_and_separates(seed: int) -> None:
     ref = res.info["reference"]
     bad = ob.certify(wrong, case.inputs, case.weights, case.metric, seed=seed, reference=ref, **FAST)
     assert covers(bad, gap) and bad.interval is not None and bad.interval[0] > 0
+    # the right candidate is its own comparator; the wrong one is compared with the reference
+    assert res.info["comparator"] == "candidate" and bad.info["comparator"] == "reference"
     assert set(res.info["width"]) >= {"sampling", "reference_resolution", "potential_fit"}
     assert res.info["dominant"] in res.info["width"]
 
@@ -477,3 +479,54 @@ def test_infimum_bound_is_below_the_function(metric: str) -> None:
     pts = g.origin + rng.random((20_000, 2)) * np.array([3.0, 2.0])
     values = sum(mcshane_extension(p, g.points, pts, metric, lk) for p, lk in zip(pots, lam, strict=True))
     assert low <= node_min and low <= float(values.min()) + 1e-12
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cityblock", "chebyshev"])
+def test_swap_pairs_keeps_the_draws_and_lowers_the_cost(metric: str) -> None:
+    """Partner exchanges keep a bijection between the same draws and never raise its cost."""
+    from otbary.geometry import norm
+    from otbary.sampled import _swap_pairs
+
+    rng = np.random.default_rng(3)
+    px = rng.normal(size=(5_000, 2))
+    py = px[rng.permutation(5_000)] + 0.05 * rng.normal(size=(5_000, 2))
+    before = float(norm(px - py, metric).mean())
+    qx, qy = _swap_pairs(px, py, metric, rng, 4)
+    after = float(norm(qx - qy, metric).mean())
+    assert after < 0.9 * before
+    # the same rows on each side (a permutation of the pairs, then of the partners)
+    np.testing.assert_array_equal(np.sort(qx, axis=0), np.sort(px, axis=0))
+    np.testing.assert_array_equal(np.sort(qy, axis=0), np.sort(py, axis=0))
+    assert _swap_pairs(px, py, metric, rng, 0)[1] is py
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "chebyshev"])
+def test_tightened_potentials_keep_the_dual_and_their_infimum_bound(metric: str) -> None:
+    """c-transforms lower every g_k, keep the node minimum, stay L_k-Lipschitz (L_k <= lambda_k),
+    do not lower the dual value, and the infimum bound stays below the McShane sum."""
+    from otbary.exact.grid import FlowGraph
+    from otbary.potentials import mcshane_extension
+    from otbary.sampled import _infimum, _tighten
+
+    g = ob.Grid((9, 8), spacing=(0.5, 0.4), origin=(-2.0, -1.4))
+    rng = np.random.default_rng(1)
+    lam = np.array([0.5, 0.3, 0.2])
+    hists = [rng.random(g.size) ** 4 for _ in lam]
+    hists = [h / h.sum() for h in hists]
+    _, pots = FlowGraph(g, metric).barycenter(hists, lam)
+    tight, consts = _tighten(pots, lam, g, metric)
+    total = np.sum(pots, axis=0)
+    assert float(np.min(np.sum(tight, axis=0))) >= float(np.min(total)) - 1e-9
+
+    def dual(ps: list[NDArray[np.float64]]) -> float:
+        return float(np.min(np.sum(ps, axis=0)) - sum(p @ h for p, h in zip(ps, hists, strict=True)))
+
+    assert dual(tight) >= dual(pots) - 1e-9
+    dist = cdist(g.points, g.points, metric=metric)
+    for p, q, c, lk in zip(pots, tight, consts, lam, strict=True):
+        assert np.all(q <= p + 1e-9) and 0.0 <= c <= lk
+        assert np.all(np.abs(q[:, None] - q[None, :]) <= c * dist + 1e-9)
+    low, node_min = _infimum(tight, consts, g, metric, 2)
+    pts = g.origin + rng.random((50_000, 2)) * np.array([4.0, 2.8])
+    values = sum(mcshane_extension(p, g.points, pts, metric, c) for p, c in zip(tight, consts, strict=True))
+    assert low <= node_min + 1e-12 and low <= float(values.min()) + 1e-12
