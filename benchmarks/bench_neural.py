@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import time
@@ -44,7 +45,7 @@ from otbary.exact.free_support import fermat_weber
 from otbary.neural.barycenter import neural_barycenter
 from otbary.neural.nets import as_device
 from otbary.neural.samplers import gaussian_sampler, synthetic_shapes
-from otbary.neural.wgan import WGANConfig
+from otbary.neural.wgan import WGANConfig, preset
 
 
 def _np_gauss(c: Any, s: float) -> Any:
@@ -109,7 +110,7 @@ def part_c(quick: bool, seed: int) -> list[tuple[int, tuple[int, ...], float]]:
     rows: list[tuple[int, tuple[int, ...], float]] = []
     for b, hidden in ([(64, (16, 16))] if quick else [(64, (64, 64, 64)), (256, (64, 64, 64)),
                                                        (256, (128, 128, 128))]):
-        cfg = WGANConfig(batch_size=b)
+        cfg = dataclasses.replace(preset("published"), batch_size=b)
         steps = 5 if quick else 40
         res = neural_barycenter([np.random.default_rng(k).normal(k, 1, (1000, 2)) for k in range(3)],
                                 steps=steps, config=cfg, hidden=hidden, seed=seed)
@@ -176,7 +177,7 @@ def part_d(devices: list[torch.device], seconds: float, warmup: int, min_steps: 
             nets = "MLP 64x64x64, 2D toy"
         else:
             inputs = [imgs[:512], imgs[512:]]
-            cfg = WGANConfig(batch_size=64, n_critic=5)
+            cfg = dataclasses.replace(preset("published"), batch_size=64)
             kw = {}
             nets = "conv pair w=32, 1x28x28"
         for dev in devices:

@@ -493,10 +493,11 @@ def _infimum(pots: Sequence[Vector], lam: Vector, grid: Grid, metric: str,
     bound's minimum over ``S`` is at a corner of ``S``. Its loss is second order in the
     sub-cell's size except for the cones whose apex is near ``S``; so, branch and bound, the
     boxes whose bound is below ``u - s sum_k lambda_k r`` (``u`` the least value of the sum
-    seen at a node or box centre, ``r`` the cell's radius, ``s`` :data:`INFIMUM_SLACK`) are halved along every axis and bounded again,
-    up to :data:`INFIMUM_DEPTH` times (at most :data:`INFIMUM_LEAVES` boxes per round, the
-    lowest). The result is the least bound over the boxes. Sub-cells whose Lipschitz bound
-    from their nearest node already exceeds the node minimum are skipped.
+    seen at a node or box centre, ``r`` the cell's radius, ``s`` :data:`INFIMUM_SLACK`) are
+    halved along every axis and bounded again, up to :data:`INFIMUM_DEPTH` times (at most
+    :data:`INFIMUM_LEAVES` boxes per round, the lowest). The result is the least bound over
+    the boxes. Sub-cells whose Lipschitz bound from their nearest node already exceeds the
+    node minimum are skipped.
     """
     act = [(np.asarray(g), float(lk)) for g, lk in zip(pots, lam, strict=True) if lk > 0]
     total = np.sum([g for g, _ in act], axis=0)

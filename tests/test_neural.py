@@ -44,7 +44,7 @@ from otbary.neural.wgan import (  # noqa: E402
 
 torch.set_num_threads(1)
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
-TINY = WGANConfig(lr=3e-3, batch_size=64, n_critic=2)
+TINY = WGANConfig(lr=3e-3, critic_lr=None, batch_size=64, n_critic=2, ema_decay=0.0)
 
 
 # --------------------------------------------------------------------------------------- nets
@@ -182,10 +182,12 @@ def test_critic_learns_w1_between_shifted_gaussians() -> None:
 
 def test_config_defaults_and_validation() -> None:
     cfg = WGANConfig()
-    assert (cfg.lambda_gp, cfg.n_critic, cfg.lr, cfg.betas) == (10.0, 5, 1e-4, (0.0, 0.9))
-    assert cfg.critic_lr is None and cfg.one_sided is False and cfg.batch_size == 256
+    assert (cfg.lambda_gp, cfg.n_critic, cfg.lr, cfg.betas) == (10.0, 5, 2e-4, (0.0, 0.9))
+    assert cfg.critic_lr == 1e-3 and cfg.one_sided is True and cfg.batch_size == 256
+    assert cfg.ema_decay == 0.995 and cfg.lr_schedule == "constant"
     opt = make_optimizer(MLPCritic(2).parameters())
-    assert opt.defaults["lr"] == 1e-4 and opt.defaults["betas"] == (0.0, 0.9)
+    assert opt.defaults["lr"] == 2e-4 and opt.defaults["betas"] == (0.0, 0.9)
+    assert make_optimizer(MLPCritic(2).parameters(), critic=True).defaults["lr"] == 1e-3
     assert make_optimizer(MLPCritic(2).parameters(), WGANConfig(critic_lr=1e-3), critic=True).defaults["lr"] \
         == 1e-3
     for bad in ({"lambda_gp": -1.0}, {"n_critic": 0}, {"lr": float("nan")}, {"betas": (0.0, 1.0)},

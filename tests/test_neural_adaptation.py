@@ -24,10 +24,12 @@ from otbary.neural.adaptation import (  # noqa: E402
 from otbary.neural.nets import Generator, MLPGenerator  # noqa: E402
 from otbary.neural.wgan import WGANConfig  # noqa: E402
 
-SMALL = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64)
-ONE_SIDED = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64, one_sided=True)
+SMALL = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64, critic_lr=None,
+                   one_sided=False, ema_decay=0.0)
+ONE_SIDED = WGANConfig(lambda_gp=10.0, n_critic=3, lr=1e-3, betas=(0.5, 0.9), batch_size=64, one_sided=True,
+                       critic_lr=None, ema_decay=0.0)
 FAST = WGANConfig(lambda_gp=10.0, n_critic=3, lr=5e-3, critic_lr=1e-3, betas=(0.5, 0.9), batch_size=64,
-                  one_sided=True)
+                  one_sided=True, ema_decay=0.0)
 
 
 @pytest.fixture(autouse=True)

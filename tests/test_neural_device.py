@@ -24,7 +24,7 @@ from otbary.neural.wgan import WGANConfig  # noqa: E402
 
 torch.set_num_threads(1)
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
-TINY = WGANConfig(lr=3e-3, batch_size=32, n_critic=2)
+TINY = WGANConfig(lr=3e-3, critic_lr=None, batch_size=32, n_critic=2, ema_decay=0.0)
 CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="no CUDA device here")
 

@@ -35,11 +35,13 @@ from .barycenter import (
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .nets import ConvCritic, ConvGenerator, Generator, MLPCritic, MLPGenerator, as_device, build_pair
 from .samplers import Sampler, as_sampler, as_samplers, gaussian_sampler, synthetic_shapes
-from .wgan import WGANConfig, critic_step, gradient_penalty, w1_estimate
+from .tracking import CertifiedTracking, numpy_sampler
+from .wgan import PRESETS, WGANConfig, critic_step, gradient_penalty, preset, w1_estimate
 
 __all__ = [
     "ConvCritic", "ConvGenerator", "Generator", "MLPCritic", "MLPGenerator", "as_device", "build_pair",
-    "WGANConfig", "critic_step", "gradient_penalty", "w1_estimate",
+    "WGANConfig", "PRESETS", "preset", "critic_step", "gradient_penalty", "w1_estimate", "CertifiedTracking",
+    "numpy_sampler",
     "NeuralBarycenterResult", "TrainingDivergedError", "neural_barycenter", "recursive_neural_barycenter",
     "recursive_weights", "train_generator", "CheckpointError", "load_checkpoint", "save_checkpoint",
     "Sampler", "as_sampler", "as_samplers", "gaussian_sampler", "synthetic_shapes",

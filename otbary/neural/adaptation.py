@@ -67,9 +67,10 @@ Z95 = 1.959963984540054
 #: Training settings of :func:`fast_adapt` by default: generator 1e-4, critics 1e-3 (two time
 #: scales), one-sided gradient penalty (see :func:`fast_adapt`).
 ADAPT_CONFIG = WGANConfig(lambda_gp=10.0, n_critic=5, lr=1e-4, critic_lr=1e-3, betas=(0.0, 0.9),
-                          batch_size=128, one_sided=True)
+                          batch_size=128, one_sided=True, ema_decay=0.0, lr_schedule="constant")
 #: Training settings of :func:`train_local` by default (the anchor: one learning rate, 1e-3).
-LOCAL_CONFIG = WGANConfig(lambda_gp=10.0, n_critic=5, lr=1e-3, betas=(0.5, 0.9), batch_size=128)
+LOCAL_CONFIG = WGANConfig(lambda_gp=10.0, n_critic=5, lr=1e-3, betas=(0.5, 0.9), batch_size=128,
+                          one_sided=False, ema_decay=0.0, lr_schedule="constant")
 
 
 @dataclass

@@ -53,7 +53,7 @@ from ..measures import Measure, check_weights
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .nets import DeviceLike, Generator, as_device, build_pair
 from .samplers import Sampler, as_sampler, as_samplers
-from .wgan import WGANConfig, critic_step, generator_loss, make_optimizer
+from .wgan import WGANConfig, critic_step, generator_loss, make_optimizer, resolve_config
 
 __all__ = [
     "NeuralBarycenterResult", "TrainingDivergedError", "train_generator", "neural_barycenter",
@@ -81,7 +81,8 @@ class NeuralBarycenterResult:
     Attributes
     ----------
     generator : Generator
-        The barycenter generator (``generator.sample(n)``).
+        The barycenter generator (``generator.sample(n)``): the parameter average when the
+        config's ``ema_decay > 0``, the best certified one with ``certify_every``.
     critics : list of nn.Module
         One critic per marginal of the (last) problem.
     weights : ndarray
@@ -104,6 +105,10 @@ class NeuralBarycenterResult:
         The recursive configuration's stages (empty for the joint configuration).
     device : str or None
         The device training ran on (``"cpu"``, ``"cuda:0"``...).
+    tracking : CertifiedTracking or None
+        With ``certify_every``: the certifications along training (``tracking.records``), the
+        step of the generator kept (``tracking.best_step``) and where ``target_gap`` stopped
+        training (``tracking.stopped_at``).
     """
 
     generator: Generator
@@ -117,6 +122,7 @@ class NeuralBarycenterResult:
     resumed_from: Optional[int] = None
     stages: list["NeuralBarycenterResult"] = field(default_factory=list)
     device: Optional[str] = None
+    tracking: Optional[Any] = None
 
     @property
     def objective_estimate(self) -> float:
@@ -193,7 +199,7 @@ def train_generator(
     critics: Optional[Sequence[nn.Module]] = None,
     *,
     steps: int = 1000,
-    config: Optional[WGANConfig] = None,
+    config: Optional[Union[WGANConfig, str]] = None,
     seed: Optional[int] = None,
     checkpoint: Optional[PathLike] = None,
     checkpoint_every: int = 100,
@@ -217,8 +223,9 @@ def train_generator(
         One per input; fresh :func:`~otbary.neural.nets.build_pair` critics by default.
     steps : int, default 1000
         Total generator steps (a resumed run continues up to ``steps``).
-    config : WGANConfig, optional
-        Hyper-parameters (defaults: lambda 10, n_critic 5, Adam 1e-4, betas (0, 0.9)).
+    config : WGANConfig or str, optional
+        Hyper-parameters, or the name of a preset (:data:`~otbary.neural.wgan.PRESETS`:
+        ``"published"``, ``"default"``); default :class:`~otbary.neural.wgan.WGANConfig`'s.
     seed : int, optional
         Seeds the ``torch.Generator`` used for latent codes, input draws and penalty weights.
     checkpoint : path, optional
@@ -253,7 +260,7 @@ def train_generator(
         A loss became non-finite; the last good checkpoint (if any) is kept.
     """
     target = None if device is None else as_device(device)
-    cfg = config or WGANConfig()
+    cfg = resolve_config(config)
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be an otbary.neural Generator; got {type(generator).__name__}")
     smp: list[Sampler] = as_samplers(samplers, "samplers")
@@ -278,6 +285,10 @@ def train_generator(
         c.to(dev)
     opt_g = make_optimizer(generator.parameters(), cfg)
     opt_c = [make_optimizer(c.parameters(), cfg, critic=True) for c in crit]
+    average = copy.deepcopy(generator) if cfg.ema_decay > 0 else None
+    if average is not None:
+        for p in average.parameters():
+            p.requires_grad_(False)
     rng = torch.Generator()
     rng.manual_seed(int(seed) if seed is not None else int(torch.randint(2**62, (1,)).item()))
     history: dict[str, list[Any]] = {"step": [], "objective": [], "w1": [], "generator_loss": []}
@@ -297,6 +308,8 @@ def train_generator(
             for c, s in zip(crit, state["critics"], strict=True):
                 c.load_state_dict(s)
             opt_g.load_state_dict(state["opt_g"])
+            if average is not None:
+                average.load_state_dict(state["generator_average"])
             for o, s in zip(opt_c, state["opt_c"], strict=True):
                 o.load_state_dict(s)
             rng.set_state(state["rng"])
@@ -312,6 +325,7 @@ def train_generator(
         save_checkpoint(ckpt, _on_cpu({
             "step": step, "n_critics": k, "weights": [float(v) for v in w], "config": cfg.to_dict(),
             "sample_shape": list(generator.sample_shape), "generator": generator.state_dict(),
+            **({"generator_average": average.state_dict()} if average is not None else {}),
             "critics": [c.state_dict() for c in crit], "opt_g": opt_g.state_dict(),
             "opt_c": [o.state_dict() for o in opt_c], "rng": _rng_state(rng),
             "history": {key: list(v) for key, v in history.items()},
@@ -353,7 +367,12 @@ def train_generator(
                 raise diverged(step, f"generator loss {gl}, critic estimates {w1s}")
             opt_g.zero_grad(set_to_none=True)
             loss.backward()
+            if cfg.lr_schedule == "cosine":
+                for group in opt_g.param_groups:
+                    group["lr"] = cfg.lr * 0.5 * (1.0 + math.cos(math.pi * step / steps))
             opt_g.step()
+            if average is not None:
+                _average_into(average, generator, min(cfg.ema_decay, (1.0 + step) / (10.0 + step)))
             obj = float(np.dot(w, w1s))
             history["step"].append(step + 1)
             history["objective"].append(obj)
@@ -365,7 +384,8 @@ def train_generator(
                 bar.set_postfix(objective=f"{obj:.4f}")
             if done % checkpoint_every == 0:
                 save(done)
-            info = {"objective": obj, "w1": w1s, "generator_loss": gl, "generator": generator}
+            info = {"objective": obj, "w1": w1s, "generator_loss": gl,
+                    "generator": average if average is not None else generator}
             if callback is not None and callback(done, info) is False:
                 break
     finally:
@@ -375,10 +395,20 @@ def train_generator(
         save(done)
     n_run = done - start
     return NeuralBarycenterResult(
-        generator=generator, critics=crit, weights=w, history=history, steps=done, elapsed=elapsed,
+        generator=average if average is not None else generator, critics=crit, weights=w, history=history,
+        steps=done, elapsed=elapsed,
         steps_per_second=n_run / elapsed if elapsed > 0 else 0.0,
         checkpoint=str(ckpt) if ckpt is not None else None, resumed_from=resumed_from, device=str(dev),
     )
+
+
+@torch.no_grad()
+def _average_into(average: nn.Module, current: nn.Module, beta: float) -> None:
+    """``average <- beta * average + (1 - beta) * current`` (parameters; buffers copied)."""
+    for pa, pc in zip(average.parameters(), current.parameters(), strict=True):
+        pa.mul_(beta).add_(pc.detach(), alpha=1.0 - beta)
+    for ba, bc in zip(average.buffers(), current.buffers(), strict=True):
+        ba.copy_(bc)
 
 
 def _scale_of(samplers: Sequence[Sampler], seed: Optional[int]) -> tuple[np.ndarray, float]:
@@ -412,8 +442,8 @@ def neural_barycenter(
     weights: Optional[ArrayLike] = None,
     *,
     steps: int = 2000,
-    config: Optional[WGANConfig] = None,
-    hidden: Sequence[int] = (128, 128, 128),
+    config: Optional[Union[WGANConfig, str]] = None,
+    hidden: Sequence[int] = (64, 64, 64),
     latent_dim: Optional[int] = None,
     generator: Optional[Generator] = None,
     seed: Optional[int] = 0,
@@ -423,6 +453,9 @@ def neural_barycenter(
     progress: bool = False,
     callback: Optional[Callback] = None,
     device: Optional[DeviceLike] = None,
+    certify_every: Optional[int] = None,
+    target_gap: Optional[float] = None,
+    certify_options: Optional[dict[str, Any]] = None,
 ) -> NeuralBarycenterResult:
     r"""Neural W1 barycenter of ``measures``: one generator against K WGAN-GP critics.
 
@@ -440,7 +473,7 @@ def neural_barycenter(
     steps, config, seed, checkpoint, checkpoint_every, resume, progress, callback
         As in :func:`train_generator` (``seed`` also seeds the initial weights).
     hidden, latent_dim
-        MLP widths and latent dimension (vector inputs).
+        MLP widths (default three layers of 64) and latent dimension (vector inputs).
     generator : Generator, optional
         Start from this generator (e.g. a pre-trained one) instead of a fresh one.
     device : str or torch.device, optional
@@ -449,6 +482,16 @@ def neural_barycenter(
         on the CPU (the same initial weights on every device) and moved there; inputs are moved
         there batch by batch and pre-trained generator inputs run on their own device. Results
         come back as float64 numpy arrays on the host. See :func:`train_generator`.
+    certify_every : int, optional
+        Certify the generator every ``certify_every`` steps and at the end
+        (:class:`~otbary.neural.tracking.CertifiedTracking`, inputs of dimension 1 to 3), and
+        return the one with the smallest certified upper bound on its gap.
+    target_gap : float, optional
+        With ``certify_every``: stop once the certified relative gap's upper bound is at most
+        this (e.g. ``0.05``).
+    certify_options : dict, optional
+        With ``certify_every``: ``n_samples``, ``n_repeats``, ``resolution``, ``confidence``,
+        ``metric``, ``seed`` of the certifications.
 
     Returns
     -------
@@ -463,15 +506,39 @@ def neural_barycenter(
     target = None if device is None else as_device(device)
     smp = as_samplers(measures, "measures", seed=seed)
     k = len(smp)
-    check_weights(weights, k)
+    lam = check_weights(weights, k)
+    tracker = None
+    if certify_every is not None:
+        from .tracking import CertifiedTracking
+
+        if len(smp[0].sample_shape) != 1 or not 1 <= smp[0].sample_shape[0] <= 3:
+            raise ValueError(f"certify_every needs inputs of dimension 1 to 3; got samples of shape "
+                             f"{smp[0].sample_shape}")
+        tracker = CertifiedTracking(measures, lam.tolist(), every=certify_every, target=target_gap,
+                                    **(certify_options or {}))
+        user_callback = callback
+
+        def both(step: int, info: dict[str, Any]) -> Optional[bool]:
+            keep = user_callback(step, info) if user_callback is not None else None
+            return False if tracker(step, info) is False or keep is False else None
+
+        callback = both
+    elif target_gap is not None:
+        raise ValueError("target_gap needs certify_every")
     gen, critics = _build(smp[0].sample_shape, smp, k, hidden, latent_dim, seed)
     if generator is not None:
         if not isinstance(generator, Generator):
             raise TypeError(f"generator must be an otbary.neural Generator; got {type(generator).__name__}")
         gen = generator
-    return train_generator(gen, smp, weights, critics, steps=steps, config=config, seed=seed,
-                           checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
-                           progress=progress, callback=callback, desc="neural barycenter", device=target)
+    res = train_generator(gen, smp, weights, critics, steps=steps, config=config, seed=seed,
+                          checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+                          progress=progress, callback=callback, desc="neural barycenter", device=target)
+    if tracker is not None:
+        if not tracker.records or tracker.records[-1]["step"] != res.steps:
+            tracker.certify(res.generator, res.steps)
+        res.generator = tracker.restore(res.generator)
+        res.tracking = tracker
+    return res
 
 
 def recursive_neural_barycenter(
@@ -480,8 +547,8 @@ def recursive_neural_barycenter(
     *,
     t: Optional[Sequence[float]] = None,
     steps: int = 2000,
-    config: Optional[WGANConfig] = None,
-    hidden: Sequence[int] = (128, 128, 128),
+    config: Optional[Union[WGANConfig, str]] = None,
+    hidden: Sequence[int] = (64, 64, 64),
     latent_dim: Optional[int] = None,
     seed: Optional[int] = 0,
     checkpoint: Optional[PathLike] = None,

@@ -122,10 +122,11 @@ def neural_cases() -> list[NeuralCase]:
 
 
 def demo_config(quick: bool) -> tuple[WGANConfig, int, tuple[int, ...]]:
-    """``(config, steps, hidden)`` of the demo's training (quick: seconds; full: about a minute per case)."""
+    """``(config, steps, hidden)`` of the demo's training: the library's defaults (quick: smaller
+    batches and nets, seconds; full: about a minute per case)."""
     if quick:
-        return WGANConfig(lr=2e-4, critic_lr=1e-3, batch_size=64, n_critic=2, one_sided=True), 20, (16, 16)
-    return WGANConfig(lr=2e-4, critic_lr=1e-3, batch_size=256, n_critic=5, one_sided=True), 600, (64, 64, 64)
+        return WGANConfig(batch_size=64, n_critic=2), 20, (16, 16)
+    return WGANConfig(), 600, (64, 64, 64)
 
 
 def certify_config(quick: bool) -> dict[str, Any]:
@@ -172,8 +173,6 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
     cc = certify_config(quick)
     n_eval, r_eval = cc["along_training"]
     n_fin, r_fin = cc["final"]
-    evals: list[dict[str, Any]] = []
-    eval_at = set() if quick else (set(np.linspace(0, n_steps, 5).astype(int).tolist()) - {0}) | {1}
     #: the case's SampledReference: built by its first certify, reused by every later one
     shared: dict[str, SampledReference] = {}
 
@@ -182,13 +181,6 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
                       resolution=cc["resolution"], reference=shared.get("reference"))
         shared.setdefault("reference", res.info["reference"])
         return res
-
-    def callback(step: int, info: dict[str, Any]) -> None:
-        if step in eval_at and step != n_steps:
-            res = cert(_gen_sampler(info["generator"]), n_eval, r_eval, seed + step)
-            e = _cert_entry(f"step {step}", res)
-            evals.append({"step": step, "relative_gap": e["relative_gap"], "interval": e["interval"],
-                          "relative_interval": e["relative_interval"], "dominant": e["dominant"]})
 
     # The controls first: the first certify builds the reference grid over the inputs' draws (and
     # a sensible candidate's), not over an untrained generator's.
@@ -203,19 +195,24 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
 
     ckpt = out / "checkpoints" / f"{case.name}.pt"
     t0 = time.perf_counter()
+    # certified tracking (quick: only at the end): keep the generator with the best upper bound
     res = neural_barycenter(
         case.samplers, case.weights, steps=n_steps, config=cfg, hidden=hidden, seed=seed,
         checkpoint=ckpt, checkpoint_every=checkpoint_every, resume=resume and ckpt.is_file(),
-        progress=progress, callback=callback,
+        progress=progress, certify_every=n_steps if quick else max(1, n_steps // 4),
+        certify_options={"n_samples": n_eval, "n_repeats": r_eval, "resolution": cc["resolution"],
+                         "metric": METRIC, "seed": seed, "reference": shared.get("reference")},
     )
     train_time = time.perf_counter() - t0
+    assert res.tracking is not None
+    evals = [{"step": r["step"], "relative_gap": r["relative_gap"], "interval": r["interval"],
+              "relative_interval": r["relative_interval"], "dominant": r["dominant"]}
+             for r in res.tracking.records]
     t1 = time.perf_counter()
     neural = _cert_entry("neural (WGAN-GP, 3 critics)", cert(_gen_sampler(res.generator), n_fin, r_fin,
                                                              seed + 10_000))
     cert_time += time.perf_counter() - t1
     cert_entries = [neural, *control_entries]
-    evals.append({"step": res.steps, "relative_gap": neural["relative_gap"], "interval": neural["interval"],
-                  "relative_interval": neural["relative_interval"], "dominant": neural["dominant"]})
     ref = shared["reference"]
     entry: dict[str, Any] = {
         "name": case.name, "title": case.title, "metric": METRIC, "weights": case.weights,
@@ -227,6 +224,7 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
                     "grid": str(ref.info.get("grid")), "reference_time_s": float(ref.info.get("time", 0.0)),
                     "along_training": {"n_samples": n_eval, "n_repeats": r_eval}, "confidence": 0.95},
         "candidates": cert_entries, "gap_along_training": sorted(evals, key=lambda e: e["step"]),
+        "kept_step": res.tracking.best_step,
         "notes": case.notes,
     }
     log(f"  neural {case.name:<10} {res.steps} steps ({res.steps_per_second:.1f}/s), relative gap "
