@@ -530,3 +530,23 @@ def test_tightened_potentials_keep_the_dual_and_their_infimum_bound(metric: str)
     pts = g.origin + rng.random((50_000, 2)) * np.array([4.0, 2.8])
     values = sum(mcshane_extension(p, g.points, pts, metric, c) for p, c in zip(tight, consts, strict=True))
     assert low <= node_min + 1e-12 and low <= float(values.min()) + 1e-12
+
+
+def test_neural_suite_cases_and_paired_gap() -> None:
+    """The suite's cases have the stated dimensions and closed-form optima; the paired estimate
+    of a wrong candidate is positive and the answer's own is near 0."""
+    from otbary.testing.continuous import NEURAL_SUITE, neural_suite, paired_gap
+
+    cases = {c.name: c for c in neural_suite()}
+    assert list(cases) == list(NEURAL_SUITE)
+    assert cases["two-heavy-32d"].dim == 32 and cases["translates-8d-K4"].weights.size == 4
+    assert cases["two-heavy-2d-scale100"].optimum == pytest.approx(100 * cases["two-heavy-2d"].optimum)
+    assert np.isnan(cases["mixtures-2d"].optimum) and not cases["mixtures-2d"].candidates
+    with pytest.raises(ValueError, match="names"):
+        neural_suite(["two-heavy-4d"])
+    c = cases["two-heavy-2d"]
+    right, _ = c.candidates["barycenter"]
+    wrong, gap = c.candidates["lighter input"]
+    g0, se0 = paired_gap(right, right, c.inputs, c.weights, n=400, repeats=3, seed=0)
+    g1, _ = paired_gap(wrong, right, c.inputs, c.weights, n=400, repeats=3, seed=0)
+    assert abs(g0) < 4 * se0 + 1e-12 and g1 > 0.5 * gap

@@ -18,7 +18,7 @@ Only inputs of dimension 1 to 3 can be certified (the reference is solved on a g
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 import torch
@@ -29,6 +29,7 @@ from .samplers import Sampler, as_samplers
 __all__ = ["CertifiedTracking", "numpy_sampler"]
 
 NpSampler = Callable[[int, np.random.Generator], np.ndarray]
+M = TypeVar("M", bound=nn.Module)
 
 
 def numpy_sampler(source: Any) -> NpSampler:
@@ -38,12 +39,12 @@ def numpy_sampler(source: Any) -> NpSampler:
     seeded from ``rng`` so that one seed gives the same draws.
     """
     if isinstance(source, nn.Module) and hasattr(source, "sample"):
-        module = source
+        draw_from: Callable[..., torch.Tensor] = getattr(source, "sample")  # noqa: B009
 
         def from_module(n: int, rng: np.random.Generator) -> np.ndarray:
             g = torch.Generator().manual_seed(int(rng.integers(2**62)))
             with torch.no_grad():
-                return np.asarray(module.sample(int(n), g).cpu().numpy(), dtype=np.float64)
+                return np.asarray(draw_from(int(n), g).cpu().numpy(), dtype=np.float64)
 
         return from_module
     smp: Sampler = as_samplers([source], "source")[0]
@@ -104,8 +105,8 @@ class CertifiedTracking:
         self.every = every
         self.target = target
         self.metric = metric
-        self.options = {"n_samples": int(n_samples), "n_repeats": int(n_repeats), "resolution": resolution,
-                        "confidence": float(confidence)}
+        self.n_samples, self.n_repeats, self.resolution = int(n_samples), int(n_repeats), resolution
+        self.confidence = float(confidence)
         self.seed = int(seed)
         self.reference: Any = reference
         self.records: list[dict[str, Any]] = []
@@ -119,11 +120,12 @@ class CertifiedTracking:
         from ..certify import certify
 
         res = certify(numpy_sampler(generator), self.inputs, self.weights, self.metric, seed=self.seed + step,
-                      reference=self.reference, **self.options)
+                      reference=self.reference, n_samples=self.n_samples, n_repeats=self.n_repeats,
+                      resolution=self.resolution, confidence=self.confidence)
         self.reference = res.info["reference"]
         if res.interval is None or res.relative_interval is None:  # pragma: no cover - samplers only
             raise ValueError("certify returned no interval")
-        rec = {"step": int(step), "interval": [float(v) for v in res.interval],
+        rec: dict[str, Any] = {"step": int(step), "interval": [float(v) for v in res.interval],
                "relative_interval": [float(v) for v in res.relative_interval], "gap": float(res.gap),
                "relative_gap": float(res.relative_gap), "dominant": str(res.info["dominant"])}
         self.records.append(rec)
@@ -142,8 +144,8 @@ class CertifiedTracking:
             return False
         return None
 
-    def restore(self, generator: nn.Module) -> nn.Module:
-        """Load the best generator's parameters into ``generator`` (a copy of it is returned)."""
+    def restore(self, generator: M) -> M:
+        """A copy of ``generator`` with the best generator's parameters."""
         out = copy.deepcopy(generator)
         if self.best_state is not None:
             out.load_state_dict(self.best_state)
