@@ -224,9 +224,11 @@ class MLPGenerator(Generator):
 class MLPCritic(nn.Module):
     """Critic ``f: R^dim -> R``, an :class:`MLP`; returns scores of shape ``(B,)``.
 
-    ``f((x - loc) / scale)``: ``loc`` and ``scale`` (buffers) standardise the input. With a
-    scalar ``scale`` the map ``x -> (x - loc)/scale`` has Lipschitz constant ``1/scale``,
-    which the gradient penalty accounts for automatically (it constrains ``f`` as a whole).
+    ``f(x) = scale * net((x - loc) / scale)``: ``loc`` and ``scale`` (buffers) standardise the
+    input, and the output is scaled back, so that ``grad_x f = grad net`` at the standardised
+    point: the gradient penalty constrains the net in its own units whatever the inputs' scale,
+    and the losses only scale by ``scale`` (which Adam does not see). With the generator
+    standardised the same way, training at scale 0.01 or 100 is the same computation as at 1.
     """
 
     loc: Tensor
@@ -245,7 +247,7 @@ class MLPCritic(nn.Module):
         self.register_buffer("scale", torch.tensor(float(scale)))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net((x - self.loc) / self.scale).squeeze(-1)
+        return (self.scale * self.net((x - self.loc) / self.scale)).squeeze(-1)
 
 
 class ConvGenerator(Generator):
