@@ -219,7 +219,13 @@ def gradient_penalty(critic: nn.Module, real: Tensor, fake: Tensor,
 def critic_loss(critic: nn.Module, real: Tensor, fake: Tensor, lambda_gp: float = 10.0,
                 generator: Optional[torch.Generator] = None,
                 one_sided: bool = False) -> tuple[Tensor, Tensor]:
-    r"""Critic loss :math:`\mathbb E f(\text{fake}) - \mathbb E f(\text{real}) + \lambda\,\mathrm{GP}`.
+    r"""Critic loss :math:`\mathbb E f(\text{fake}) - \mathbb E f(\text{real}) + \lambda s\,\mathrm{GP}`.
+
+    :math:`s` is the critic's ``scale`` (the standardisation of :class:`~otbary.neural.nets.MLPCritic`;
+    1 for critics without one): the first two terms are in the inputs' units and the penalty is
+    not, so weighing it by :math:`s` keeps their balance, and the whole loss is :math:`s` times
+    the loss of the standardised problem (which Adam does not see): training is the same at
+    every scale.
 
     Returns
     -------
@@ -231,7 +237,9 @@ def critic_loss(critic: nn.Module, real: Tensor, fake: Tensor, lambda_gp: float 
     w1 = critic(real).mean() - critic(fake.detach()).mean()
     loss = -w1
     if lambda_gp:
-        loss = loss + float(lambda_gp) * gradient_penalty(critic, real, fake, generator, one_sided)
+        scale = getattr(critic, "scale", None)
+        s = float(scale) if isinstance(scale, (Tensor, float, int)) else 1.0
+        loss = loss + float(lambda_gp) * s * gradient_penalty(critic, real, fake, generator, one_sided)
     return loss, w1.detach()
 
 
