@@ -331,8 +331,8 @@ def _swap_pairs(px: Vector, py: Vector, metric: str, rng: np.random.Generator,
     n, d = px.shape
     if rounds <= 0 or n < 2:
         return px, py
-    lo = px.min(axis=0)
-    span = np.where(np.ptp(px, axis=0) > 0, np.ptp(px, axis=0), 1.0)
+    lo, span = px.min(axis=0), np.ptp(px, axis=0)
+    span = np.where(span > 0, span, 1.0)
     for _ in range(rounds):
         order = np.argsort(_morton(((px - lo) / span + 0.5 * rng.random(d)) / 1.5))
         px, py = px[order], py[order]
@@ -416,6 +416,13 @@ def _tighten(pots: Sequence[Vector], lam: Vector, grid: Grid, metric: str,
     return out, consts
 
 
+def _tangent_low(cone: Vector, e: Vector, dist: Vector, lk: float, corners: Vector, metric: str) -> Vector:
+    """``min_j`` over cones ``cone[:, j]`` (apex offsets ``e[:, j]``) of their tangents at the box's
+    corners: ``cone_j + lk <s_j, corner>`` (``s_j`` a subgradient of the norm at ``e_j``)."""
+    tilt = _subgradients(e, dist, metric) @ corners.T
+    return np.asarray(np.min(cone[:, :, None] + lk * tilt, axis=1))
+
+
 def _cell_bounds(c: Vector, half: Vector, act: Sequence[tuple[Vector, float]], nodes: Vector, metric: str,
                  cand: Optional[list[NDArray[np.intp]]] = None
                  ) -> tuple[Vector, Vector, list[NDArray[np.intp]]]:
@@ -451,8 +458,7 @@ def _cell_bounds(c: Vector, half: Vector, act: Sequence[tuple[Vector, float]], n
             dist = norm(e, metric)
             cone = g[idx] + lk * dist
             at[rows] += cone.min(axis=1)
-            tilt = _subgradients(e, dist, metric) @ corners.T
-            low[rows] = np.min(cone[:, :, None] + lk * tilt, axis=1)
+            low[rows] = _tangent_low(cone, e, dist, lk, corners, metric)
         # the others: every node, keeping the m lowest when they include all that qualify
         i = np.flatnonzero(~known)
         step = max(1, 2_000_000 // max(nodes.shape[0], 1))
@@ -465,14 +471,11 @@ def _cell_bounds(c: Vector, half: Vector, act: Sequence[tuple[Vector, float]], n
             keep = np.argpartition(cone, m - 1, axis=1)[:, :m]
             kept = cone[r, keep]
             enough = kept.max(axis=1) > cone.min(axis=1) + 2.0 * lk * r_sub
-            e = c[rows][:, None, :] - nodes[keep]
-            tilt = _subgradients(e, dist[r, keep], metric) @ corners.T
-            part = np.min(kept[:, :, None] + lk * tilt, axis=1)
+            part = _tangent_low(kept, c[rows][:, None, :] - nodes[keep], dist[r, keep], lk, corners, metric)
             bad = np.flatnonzero(~enough)
             if bad.size:
                 eb = c[rows[bad]][:, None, :] - nodes[None, :, :]
-                full = _subgradients(eb, dist[bad], metric) @ corners.T
-                part[bad] = np.min(cone[bad][:, :, None] + lk * full, axis=1)
+                part[bad] = _tangent_low(cone[bad], eb, dist[bad], lk, corners, metric)
             low[rows] = part
             new[rows] = np.where(enough[:, None], keep, -1)
         acc += low

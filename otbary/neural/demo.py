@@ -43,6 +43,7 @@ from ..certify import certify
 from ..exact.free_support import fermat_weber
 from ..sampled import SampledReference
 from ..toys import get as get_toy
+from .adaptation import generator_sampler
 from .barycenter import NeuralBarycenterResult, neural_barycenter
 from .wgan import WGANConfig
 
@@ -209,7 +210,7 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
               "relative_interval": r["relative_interval"], "dominant": r["dominant"]}
              for r in res.tracking.records]
     t1 = time.perf_counter()
-    neural = _cert_entry("neural (WGAN-GP, 3 critics)", cert(_gen_sampler(res.generator), n_fin, r_fin,
+    neural = _cert_entry("neural (WGAN-GP, 3 critics)", cert(generator_sampler(res.generator), n_fin, r_fin,
                                                              seed + 10_000))
     cert_time += time.perf_counter() - t1
     cert_entries = [neural, *control_entries]
@@ -233,15 +234,6 @@ def run_neural_case(case: NeuralCase, out: Path, *, quick: bool, seed: int, resu
     if figures:
         entry["figure"] = _figure(case, res, ref, out, seed)
     return entry
-
-
-def _gen_sampler(gen: Any) -> NpSampler:
-    def f(n: int, rng: np.random.Generator) -> np.ndarray:
-        g = torch.Generator().manual_seed(int(rng.integers(2**31 - 1)))
-        with torch.no_grad():
-            return np.asarray(gen.sample(int(n), g).numpy(), dtype=np.float64)
-
-    return f
 
 
 def _figure(case: NeuralCase, res: NeuralBarycenterResult, ref: SampledReference, out: Path,

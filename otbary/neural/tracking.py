@@ -39,14 +39,9 @@ def numpy_sampler(source: Any) -> NpSampler:
     seeded from ``rng`` so that one seed gives the same draws.
     """
     if isinstance(source, nn.Module) and hasattr(source, "sample"):
-        draw_from: Callable[..., torch.Tensor] = getattr(source, "sample")  # noqa: B009
+        from .adaptation import generator_sampler
 
-        def from_module(n: int, rng: np.random.Generator) -> np.ndarray:
-            g = torch.Generator().manual_seed(int(rng.integers(2**62)))
-            with torch.no_grad():
-                return np.asarray(draw_from(int(n), g).cpu().numpy(), dtype=np.float64)
-
-        return from_module
+        return generator_sampler(source)  # type: ignore[arg-type]
     smp: Sampler = as_samplers([source], "source")[0]
 
     def from_sampler(n: int, rng: np.random.Generator) -> np.ndarray:

@@ -161,7 +161,7 @@ def make_optimizer(params: Iterable[nn.Parameter], config: Optional[WGANConfig] 
 
     Defaults: lr 1e-4, betas (0, 0.9).
     """
-    cfg = config or WGANConfig()
+    cfg = resolve_config(config)
     lr = cfg.critic_lr if critic and cfg.critic_lr is not None else cfg.lr
     return torch.optim.Adam(params, lr=lr, betas=(float(cfg.betas[0]), float(cfg.betas[1])))
 
