@@ -34,6 +34,7 @@ from .sampled import (
     SampledReference,
     Sampler,
     gap_bounds,
+    resolve_workers,
     sample_measure,
     t_interval,
 )
@@ -253,6 +254,7 @@ def certify(
     seed: Union[None, int, np.random.Generator] = None,
     reference: Optional[Union[BarycenterResult, SampledReference]] = None,
     resolution: Optional[int] = None,
+    workers: Optional[int] = None,
 ) -> CertifyResult:
     r"""How far a candidate barycenter is from optimal, with a certificate.
 
@@ -333,6 +335,10 @@ def certify(
         avoids solving the reference again, e.g. along training.
     resolution : int, optional
         Grid nodes per axis of sample-based certification (ignored when ``support`` is a Grid).
+    workers : int, optional
+        Sample-based: threads that compute the couplings (default: the cores this process may
+        use). The result does not depend on it: every coupling has its own child stream of
+        ``seed``.
 
     Returns
     -------
@@ -342,8 +348,8 @@ def certify(
     ------
     ValueError, TypeError
         A candidate of another dimension, an empty candidate, a sampler returning the wrong
-        shape, bad weights, an unknown metric, ``n_samples < 1``, ``n_repeats < 2`` or a
-        ``resolution < 2``.
+        shape, bad weights, an unknown metric, ``n_samples < 1``, ``n_repeats < 2``, a
+        ``resolution < 2`` or ``workers < 1``.
     NotOptimalError
         The exact solver did not reach a certified optimum.
 
@@ -378,6 +384,8 @@ def certify(
         )
     if resolution is not None and (not isinstance(resolution, (int, np.integer)) or resolution < 2):
         raise ValueError(f"resolution must be an integer >= 2 (grid nodes per axis); got {resolution!r}")
+    if workers is not None:
+        resolve_workers(workers)  # checked before any work
     if d < 0:
         d = _probe_dim(items[0], "measures[0]")  # type: ignore[arg-type]
     n = DEFAULT_N_DRAWS if n_samples is None else int(n_samples)
@@ -387,7 +395,7 @@ def certify(
     if reference is not None:
         given = _check_sampled_reference(reference, lam, metric, d)
     return _certify_samples(candidate, items, d, lam, metric, support, n, repeats, float(confidence), rng,
-                            None if resolution is None else int(resolution), given)
+                            None if resolution is None else int(resolution), given, workers)
 
 
 def _check_sampled_reference(
@@ -489,12 +497,14 @@ def _certify_samples(
     rng: np.random.Generator,
     resolution: Optional[int],
     given: Optional[SampledReference] = None,
+    workers: Optional[int] = None,
 ) -> CertifyResult:
     source: Any = candidate
     if not (callable(candidate) and not isinstance(candidate, Measure)):
         source = _candidate_measure(candidate, d)
     bounds, ref = gap_bounds(source, items, lam, metric, d, reference=given, grid=_sample_grid(support, d),
-                             side=resolution, n_draws=n, n_repeats=repeats, confidence=confidence, seed=rng)
+                             side=resolution, n_draws=n, n_repeats=repeats, confidence=confidence, seed=rng,
+                             workers=workers)
     lo, hi = bounds.gap_interval
     scale = bounds.optimum if bounds.optimum > 0 else 1.0
     label = f"all measures (continuous inputs; draws quantised on grid {ref.info['grid']})"

@@ -30,12 +30,16 @@ def check_metric(metric: object, name: str = "metric") -> str:
 def norm(v: ArrayLike, metric: str, axis: int = -1) -> NDArray[np.float64]:
     """Norm of vectors along ``axis`` for the metric's norm (l1, l-infinity or l2)."""
     metric = check_metric(metric)
-    a = np.asarray(v, dtype=float)
-    if metric == "cityblock":
-        return np.sum(np.abs(a), axis=axis)
-    if metric == "chebyshev":
-        return np.max(np.abs(a), axis=axis)
-    return np.sqrt(np.sum(a * a, axis=axis))
+    a = np.moveaxis(np.asarray(v, dtype=float), axis, -1)
+    if metric == "euclidean":
+        # einsum: several times faster than a reduction along a short last axis
+        return np.sqrt(np.einsum("...i,...i->...", a, a))
+    if a.ndim > 1 and 0 < a.shape[-1] <= 8:  # a few columns: elementwise passes beat a short reduction
+        out = np.abs(a[..., 0])
+        for i in range(1, a.shape[-1]):
+            (np.add if metric == "cityblock" else np.maximum)(out, np.abs(a[..., i]), out=out)
+        return out
+    return np.sum(np.abs(a), axis=-1) if metric == "cityblock" else np.max(np.abs(a), axis=-1)
 
 
 def pairwise_distances(x: ArrayLike, y: ArrayLike, metric: str) -> NDArray[np.float64]:

@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -105,12 +107,12 @@ REFINE_MIN = 16
 SUB_LEVELS = 1
 #: Rounds of partner exchanges that improve the bijection of :func:`coupling_cost`, by
 #: dimension, and the offsets (in Z-order) of the pairs that may exchange.
-SWAP_ROUNDS = {2: 3, 3: 6}
+SWAP_ROUNDS = {2: 3, 3: 12}
 SWAP_OFFSETS = (1, 2, 3, 5, 8)
 #: Draws per distribution of the pilot that chooses the upper bound on ``J*``.
 PILOT_DRAWS = 50_000
 #: Nodes per axis of the grid whose node plan guides the coupling of draws, by dimension.
-PLAN_SIDE = {2: 32, 3: 10}
+PLAN_SIDE = {2: 32, 3: 16}
 
 
 def _as_rng(seed: Union[None, int, np.random.Generator]) -> np.random.Generator:
@@ -210,7 +212,10 @@ def _assign(group: NDArray[np.int64], part: NDArray[np.int64], sub_group: NDArra
     Sub-entry ``e`` takes ``sub_count[e]`` draws of ``(sub_group[e], sub_part[e])``; the counts
     of each ``(group, part)`` add up to its number of draws. Returns each draw's sub-entry.
     """
-    order = np.lexsort((rng.random(group.size), part, group))
+    # sort by (group, part) with ties in random order: one float key, the integer pair plus a
+    # uniform offset below 1/2 (exact while the pair's index stays far below 2**52)
+    key = group * (int(part.max(initial=0)) + 1) + part
+    order = np.argsort(key.astype(np.float64) + 0.5 * rng.random(group.size))
     by = np.lexsort((sub_other, sub_part, sub_group))
     label = np.empty(group.size, dtype=np.int64)
     label[order] = np.repeat(by, sub_count[by])
@@ -353,6 +358,43 @@ def _swap_pairs(px: Vector, py: Vector, metric: str, rng: np.random.Generator,
                     C[:, 0][better] = na[better]
                     C[:, 1][better] = nb[better]
     return px, py
+
+
+def resolve_workers(workers: Optional[int]) -> int:
+    """The number of threads: ``workers``, else the cores this process may use."""
+    if workers is None:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on every platform
+            return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f"workers must be a positive int or None; got {type(workers).__name__}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; got {workers}")
+    return int(workers)
+
+
+class _Costs:
+    """The costs of :func:`_coupling_costs`, computed now or on a pool."""
+
+    def __init__(self, futures: Sequence[Any]):
+        self._futures = futures
+
+    def result(self) -> Vector:
+        return np.array([f.result() if isinstance(f, Future) else f for f in self._futures], dtype=float)
+
+
+def _coupling_costs(pairs: Sequence[tuple[Vector, Vector]], grid: Grid, metric: str, rng: np.random.Generator,
+                    pool: Optional[ThreadPoolExecutor]) -> _Costs:
+    """:func:`coupling_cost` of each pair, each with its own child stream of ``rng``.
+
+    The streams are spawned in order before any work starts, so the costs do not depend on the
+    pool (or on its size): the same seed gives the same bounds with any number of threads.
+    """
+    jobs = zip(pairs, rng.spawn(len(pairs)), strict=True)
+    if pool is None:
+        return _Costs([coupling_cost(x, y, grid, metric, g) for (x, y), g in jobs])
+    return _Costs([pool.submit(coupling_cost, x, y, grid, metric, g) for (x, y), g in jobs])
 
 
 def _smoothed_draws(mu: Vector, grid: Grid, n: int, rng: np.random.Generator) -> Vector:
@@ -709,6 +751,7 @@ def gap_bounds(
     n_correction: int = N_CORRECTION,
     seed: Union[None, int, np.random.Generator] = None,
     radius: Optional[int] = None,
+    workers: Optional[int] = None,
 ) -> tuple[SampledBounds, SampledReference]:
     r"""Confidence bounds on ``J(c) - J*`` for sampled candidate and inputs (module docstring).
 
@@ -736,6 +779,10 @@ def gap_bounds(
     n_correction : int
         Draws per distribution whose McShane values are computed exactly.
     seed : int or Generator
+    workers : int, optional
+        Threads that compute the couplings (default: the cores this process may use). Each
+        coupling draws from its own child stream of ``seed``, so the bounds do not depend on
+        ``workers``.
 
     Returns
     -------
@@ -761,39 +808,46 @@ def gap_bounds(
     # Which upper bound on J* to compare with, J(c) itself or J(mu~): chosen on pilot draws
     # independent of the repeats, so the choice costs no confidence.
     n_pilot = PILOT_DRAWS
-    xp = draw(candidate, n_pilot, rng, d, "candidate")
-    zp = _smoothed_draws(mu_g, g, n_pilot, rng)
-    pilot = {"candidate": 0.0, "reference": 0.0}
-    for k in active:
-        yp = draw(inputs[k], n_pilot, rng, d, f"measures[{k}]")
-        pilot["candidate"] += float(lam[k]) * coupling_cost(xp, yp, plan, metric, rng)
-        pilot["reference"] += float(lam[k]) * coupling_cost(zp, yp, plan, metric, rng)
-    comparator = "candidate" if pilot["candidate"] <= pilot["reference"] else "reference"
+    jobs = resolve_workers(workers)
+    pool = ThreadPoolExecutor(jobs) if jobs > 1 and d > 1 else None
+    try:
+        xp = draw(candidate, n_pilot, rng, d, "candidate")
+        zp = _smoothed_draws(mu_g, g, n_pilot, rng)
+        yps = [draw(inputs[k], n_pilot, rng, d, f"measures[{k}]") for k in active]
+        costs = _coupling_costs([(s, yp) for yp in yps for s in (xp, zp)], plan, metric, rng, pool).result()
+        pilot = {"candidate": float(lam[active] @ costs[0::2]), "reference": float(lam[active] @ costs[1::2])}
+        comparator = "candidate" if pilot["candidate"] <= pilot["reference"] else "reference"
 
-    R = int(n_repeats)
-    keys = ("U_c", "L_c", "U_opt", "L_opt")
-    vals = {key: np.zeros(R) for key in keys}
-    per_k = np.zeros((R, len(inputs), 2))
-    for r in range(R):
-        x = draw(candidate, n_draws, rng, d, "candidate")
-        z = _smoothed_draws(mu_g, g, n_draws, rng) if comparator == "reference" else None
-        qx = _quantise(g, x)
-        for k in active:
-            y = draw(inputs[k], n_draws, rng, d, f"measures[{k}]")
-            qy = _quantise(g, y)
-            lk = float(lam[k])
-            up_c = coupling_cost(x, y, plan, metric, rng)
-            f = fpots[k]
-            low_c = (_potential_mean(f, qx, g, metric, 1.0, n_correction)
-                     - _potential_mean(f, qy, g, metric, 1.0, n_correction))
-            vals["U_c"][r] += lk * up_c
-            vals["L_c"][r] += lk * low_c
+        R = int(n_repeats)
+        keys = ("U_c", "L_c", "U_opt", "L_opt")
+        vals = {key: np.zeros(R) for key in keys}
+        per_k = np.zeros((R, len(inputs), 2))
+        for r in range(R):
+            x = draw(candidate, n_draws, rng, d, "candidate")
+            z = _smoothed_draws(mu_g, g, n_draws, rng) if comparator == "reference" else None
+            ys = [draw(inputs[k], n_draws, rng, d, f"measures[{k}]") for k in active]
+            # the couplings run on the pool while the potentials are evaluated here
+            pending = _coupling_costs([(s, y) for y in ys for s in ((x,) if z is None else (x, z))],
+                                      plan, metric, rng, pool)
+            qx = _quantise(g, x)
+            for k, y in zip(active, ys, strict=True):
+                qy = _quantise(g, y)
+                f = fpots[k]
+                low_c = (_potential_mean(f, qx, g, metric, 1.0, n_correction)
+                         - _potential_mean(f, qy, g, metric, 1.0, n_correction))
+                vals["L_c"][r] += float(lam[k]) * low_c
+                vals["L_opt"][r] -= _potential_mean(ref.potentials[k], qy, g, metric, float(ref.lipschitz[k]),
+                                                    n_correction)
+                per_k[r, k, 0] = low_c
+            vals["L_opt"][r] += ref.infimum
+            costs = pending.result().reshape(len(active), -1)
+            per_k[r, active, 1] = costs[:, 0]
+            vals["U_c"][r] = float(lam[active] @ costs[:, 0])
             if z is not None:
-                vals["U_opt"][r] += lk * coupling_cost(z, y, plan, metric, rng)
-            vals["L_opt"][r] -= _potential_mean(ref.potentials[k], qy, g, metric, float(ref.lipschitz[k]),
-                                                n_correction)
-            per_k[r, k] = (low_c, up_c)
-        vals["L_opt"][r] += ref.infimum
+                vals["U_opt"][r] = float(lam[active] @ costs[:, 1])
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if comparator == "candidate":
         vals["U_opt"] = vals["U_c"].copy()
     # one-sided at 1 - alpha/2 each: the upper end of one two-sided interval, the lower of another
@@ -824,6 +878,6 @@ def gap_bounds(
               "n_repeats": R, "grid_shape": ref.info.get("grid"), "radius": graph.radius,
               "plan_grid_shape": "x".join(str(v) for v in plan.shape),
               "cell_infimum_loss": ref.node_minimum - ref.infimum, "comparator": comparator,
-              "pilot": pilot},
+              "pilot": pilot, "workers": jobs},
     )
     return bounds, reference

@@ -288,6 +288,19 @@ def test_seed_reproducible() -> None:
     assert a.gap == b.gap and a.interval == b.interval
 
 
+def test_threads_do_not_change_the_bounds() -> None:
+    # every coupling draws from its own child stream: the pool size cannot change a number
+    case = sampled_case("translates-2d")
+    cand, _ = case.candidates["shifted barycenter"]
+    runs = [ob.certify(cand, case.inputs, case.weights, case.metric, seed=5, n_samples=3_000, n_repeats=3,
+                       resolution=16, workers=w) for w in (1, 3)]
+    assert runs[0].info["workers"] == 1 and runs[1].info["workers"] == 3
+    assert runs[0].interval == runs[1].interval
+    for key in ("U_c", "L_c", "U_opt", "L_opt"):
+        np.testing.assert_array_equal(runs[0].info["values"][key], runs[1].info["values"][key])
+    assert runs[0].info["pilot"] == runs[1].info["pilot"]
+
+
 # ======================================================================================
 # Bad input
 # ======================================================================================
@@ -329,6 +342,10 @@ def test_bad_sampler_input() -> None:
         ob.certify(lambda n, rng: np.zeros((n, 2)), ms, n_samples=0)
     with pytest.raises(ValueError, match="confidence"):
         ob.certify(lambda n, rng: np.zeros((n, 2)), ms, confidence=1.5)
+    with pytest.raises(ValueError, match="workers must be >= 1"):
+        ob.certify(lambda n, rng: np.zeros((n, 2)), ms, workers=0)
+    with pytest.raises(TypeError, match="workers must be a positive int"):
+        ob.certify(lambda n, rng: np.zeros((n, 2)), ms, workers=1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"measures\[1\] returned points of dimension 1"):
         ob.certify(ms[0], [ms[0], lambda n, rng: np.zeros((n, 1))], n_repeats=2, n_samples=5)
 
