@@ -10,6 +10,7 @@ the time. The reference is built once per seed and reused for the candidates of 
     python benchmarks/bench_certify.py --dims 2 --seeds 5 --n-samples 20000 --repeats 4 --resolution 24
     python benchmarks/bench_certify.py --dims 2 --cases translates-2d --seeds 10
     python benchmarks/bench_certify.py --tradeoff two-heavy-2d
+    python benchmarks/bench_certify.py --dims 2 --seeds 100 --n-samples 20000 --workers 1   # coverage sweep
 
 Prints one row per case and candidate: n (draws per repeat), seeds, coverage, separation rate
 (wrong candidates), median width / J*, median seconds; ``--json FILE`` keeps every value.
@@ -30,7 +31,8 @@ from otbary.testing.continuous import sampled_cases
 
 
 def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repeats: int | None,
-        resolution: int | None, metric: str, cases: list[str] | None = None) -> list[dict[str, Any]]:
+        resolution: int | None, metric: str, cases: list[str] | None = None,
+        workers: int | None = None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for case in sampled_cases(dims, metric):
         if cases and case.name not in cases:
@@ -42,7 +44,7 @@ def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repea
             for name, (cand, true_gap) in case.candidates.items():
                 t0 = time.perf_counter()
                 res = ob.certify(cand, case.inputs, case.weights, case.metric, seed=seed, reference=ref,
-                                 n_samples=n, n_repeats=repeats, resolution=resolution)
+                                 n_samples=n, n_repeats=repeats, resolution=resolution, workers=workers)
                 ref = res.info["reference"]
                 lo, hi = res.interval or (np.nan, np.nan)
                 rec = per[name]
@@ -95,13 +97,16 @@ def main() -> None:
     p.add_argument("--metric", default="euclidean")
     p.add_argument("--cases", nargs="+", default=None, help="only these cases (e.g. translates-2d)")
     p.add_argument("--json", default=None)
+    p.add_argument("--workers", type=int, default=None,
+                   help="threads per certify call (default: all cores; 1 when running several benchmarks)")
     p.add_argument("--tradeoff", default=None, metavar="CASE",
                    help="instead: width and time against resolution and n_samples on CASE (seed 11)")
     a = p.parse_args()
     if a.tradeoff:
         tradeoff(a.tradeoff, 11, a.metric)
         return
-    rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric, a.cases)
+    rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric, a.cases,
+               a.workers)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(rows, fh, indent=1)

@@ -346,3 +346,21 @@ def test_validate_quick_under_two_minutes(tmp_path: Path) -> None:
     assert wall < 120
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["summary"]["failed"] == 0 and data["summary"]["errors"] == 0
+
+
+def test_cases_build_without_hypothesis() -> None:
+    # `otbary validate` must work from a plain install: hypothesis is a dev-only dependency
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "from otbary.validation.cases import CASES, get_case\n"
+        "names = [get_case(name, quick=True).name for name in CASES]\n"
+        "import otbary.testing\n"
+        "try:\n"
+        "    otbary.testing.strategies\n"
+        "except ImportError:\n"
+        "    print('strategies need hypothesis')\n"
+        "print(len(names))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run.stdout.split()
+    assert out[-1] == str(len(vc.CASES)) and "strategies need hypothesis" in " ".join(out)

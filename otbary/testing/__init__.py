@@ -4,6 +4,10 @@
     Hypothesis strategies for weight vectors, point clouds, grids, grid histograms, metrics
     and lists of measures, and generators of problems with known answers (pairs with a
     known ``W1``, translates, two-measure barycenters). Requires ``hypothesis``.
+``otbary.testing.known``
+    The same known-answer problems built from explicit parameters (:func:`make_pushed_pair`,
+    :func:`make_translates`, :func:`make_gaussians_1d`), without hypothesis: the validation
+    suite uses them, so ``otbary validate`` works from a plain install.
 ``otbary.testing.identities``
     Checkers (metric axioms, Kantorovich--Rubinstein certificates, the 1D formula,
     translation, scaling, mixtures and displacement interpolation on geodesics, barycenter

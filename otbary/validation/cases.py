@@ -134,7 +134,7 @@ def normal_atoms(n: int) -> NDArray[np.float64]:
 
 
 def _wmedian(values: NDArray[np.float64], lam: NDArray[np.float64]) -> float:
-    from ..testing.strategies import weighted_median
+    from ..testing.known import weighted_median
 
     return weighted_median(values, lam)
 
@@ -233,7 +233,7 @@ def two_unequal(quick: bool) -> Case:
 
 
 def _pair_2d(metric: str, quick: bool) -> tuple[list[Measure], float]:
-    from ..testing.strategies import make_pushed_pair
+    from ..testing.known import make_pushed_pair
 
     rng = np.random.default_rng(7)
     n = 6 if quick else 12
@@ -274,7 +274,7 @@ def two_equal(quick: bool) -> Case:
 
 def translates_2d(quick: bool) -> Case:
     """Translates of an L-shaped shape on a grid, cityblock (DESIGN fact 6)."""
-    from ..testing.strategies import make_translates
+    from ..testing.known import make_translates
 
     shape = np.array([[0, 0], [1, 0], [2, 0], [0, 1], [0, 2]])
     shifts = np.array([[0, 0], [5, 1], [2, 6]] if quick else [[0, 0], [9, 2], [3, 11], [8, 9]])
@@ -290,7 +290,7 @@ def translates_2d(quick: bool) -> Case:
 
 def translates_2d_euclidean(quick: bool) -> Case:
     """Collinear translates of a small shape, euclidean point clouds (DESIGN fact 6)."""
-    from ..testing.strategies import make_translates
+    from ..testing.known import make_translates
 
     shape = np.array([[0, 0], [1, 0], [0, 1]] if quick else [[0, 0], [1, 0], [0, 1], [1, 1]])
     shifts = np.array([[0, 0], [2, 1], [4, 2], [-2, -1]])
