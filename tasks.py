@@ -5,10 +5,12 @@ Only the standard library is used, so this runs on a fresh machine with Python 3
 access to the package registries::
 
     python3 tasks.py demo --out demo-out   # set up .venv, run `otbary demo --out demo-out`
-    python3 tasks.py test                  # set up .venv with [dev], run ruff, mypy, pytest, mkdocs
+    python3 tasks.py test                  # set up .venv with [dev], run ruff, mypy, pytest, mkdocs,
+                                           # then install the wheel alone in .venv-plain and run it
 
 Other sub-commands: ``setup`` (only install), ``lint``, ``typecheck``, ``pytest``, ``docs``
-(each installs what it needs first). Run ``python3 tasks.py --help`` for the options.
+(each installs what it needs first) and ``plain`` (only the plain-install check). Run
+``python3 tasks.py --help`` for the options.
 
 Set-up is idempotent: after a successful install a stamp file in ``.venv`` records a hash of
 ``pyproject.toml``, the extras and the interpreter; when nothing changed the install step is
@@ -72,8 +74,9 @@ def run(
     check: bool = True,
     quiet: bool = False,
     env: Optional[dict[str, str]] = None,
+    cwd: Optional[Path] = None,
 ) -> int:
-    """Run ``cmd`` from the repository root, echoing it; raise :class:`TaskError` on failure.
+    """Run ``cmd`` from the repository root (or ``cwd``), echoing it; raise :class:`TaskError` on failure.
 
     ``env`` adds variables to the environment; stdin is closed (CI has none).
     """
@@ -83,7 +86,8 @@ def run(
     full_env = {**os.environ, **(env or {})}
     try:
         rc = subprocess.call(
-            [str(c) for c in cmd], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=full_env
+            [str(c) for c in cmd], cwd=cwd or ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            env=full_env,
         )
     except OSError as exc:
         raise TaskError(f"could not run {cmd[0]}: {exc}") from exc
@@ -217,8 +221,60 @@ def _docs() -> None:
         env={"NO_MKDOCS_2_WARNING": "1", "OTBARY_GALLERY": "run", "MPLBACKEND": "Agg"})
 
 
+#: The virtual environment of the plain-install check (no extras, no dev tools).
+PLAIN_VENV = ROOT / ".venv-plain"
+
+#: Imports every module of the installed package except ``otbary.neural`` (torch) and the
+#: hypothesis strategies (dev), and checks that those two fail with a one-line hint.
+_IMPORT_ALL = """
+import importlib, pkgutil, otbary
+skip = ("otbary.__main__", "otbary.neural", "otbary.testing.strategies")
+names = [m.name for m in pkgutil.walk_packages(otbary.__path__, "otbary.") if not m.name.startswith(skip)]
+for name in names:
+    importlib.import_module(name)
+assert "site-packages" in otbary.__file__, otbary.__file__
+hints = {"otbary.neural": "otbary[neural]", "otbary.testing.strategies": "pip install hypothesis"}
+for name, hint in hints.items():
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        assert hint in str(exc), (name, str(exc))
+print(f"imported {len(names)} modules of", otbary.__file__)
+"""
+
+
+def _plain_install() -> None:
+    """Build the wheel, install it without extras into ``.venv-plain`` and run what it promises.
+
+    A plain ``pip install otbary`` must import every module that does not need torch and run
+    ``otbary validate --quick``, ``otbary demo --quick --no-neural`` and ``otbary toys``. The
+    commands run outside the repository, so that ``import otbary`` finds the installed wheel.
+    """
+    import tempfile
+
+    py = PLAIN_VENV / BIN.name / PY.name
+    if not py.exists():
+        say(f"creating virtual environment {PLAIN_VENV} (no extras)")
+        venv.EnvBuilder(with_pip=True).create(str(PLAIN_VENV))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        pip = [py, "-m", "pip", "install", "--quiet", "--progress-bar", "off"]
+        run([py, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", work, ROOT])
+        wheel = next(work.glob("otbary-*.whl"))
+        run([*pip, wheel])  # the dependencies (no extras)
+        run([*pip, "--force-reinstall", "--no-deps", wheel])  # this very build
+        env = {"MPLBACKEND": "Agg"}
+        run([py, "-c", _IMPORT_ALL], cwd=work)
+        run([py, "-m", "otbary", "toys"], cwd=work, quiet=True)
+        run([py, "-m", "otbary", "validate", "--quick", "--no-progress", "--out", work / "validate"],
+            cwd=work, env=env)
+        run([py, "-m", "otbary", "demo", "--quick", "--no-neural", "--no-progress", "--out", work / "demo"],
+            cwd=work, env=env)
+
+
 def task_test(args: argparse.Namespace) -> None:
-    """Set up ``.venv`` with ``[dev]`` and run ruff, mypy, pytest and the strict docs build.
+    """Set up ``.venv`` with ``[dev]`` and run ruff, mypy, pytest, the strict docs build and the
+    plain-install check (:func:`_plain_install`).
 
     Every step runs even if an earlier one fails; the exit code is non-zero if any failed.
     """
@@ -228,6 +284,7 @@ def task_test(args: argparse.Namespace) -> None:
         ("mypy", _typecheck),
         ("pytest", lambda: _pytest(args.pytest_args)),
         ("mkdocs", _docs),
+        ("plain-install", _plain_install),
     ]
     failed: list[str] = []
     times: list[str] = []
@@ -281,6 +338,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for name, fn in (("lint", _lint), ("typecheck", _typecheck), ("docs", _docs)):
         p = sub.add_parser(name, help=f"set up .venv[dev] and run only {name}")
         p.set_defaults(func=_then(fn))
+    p = sub.add_parser("plain", help="build the wheel, install it without extras in .venv-plain, run it")
+    p.set_defaults(func=lambda a: _plain_install())
     p = sub.add_parser("pytest", help="set up .venv[dev] and run only pytest")
     p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     p.set_defaults(func=lambda a: _then(lambda: _pytest(a.pytest_args))(a))

@@ -31,8 +31,15 @@ import math
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as exc:  # pragma: no cover - exercised by the plain-install check
+    raise ImportError(
+        "otbary.testing.strategies needs hypothesis: pip install hypothesis (or otbary[dev]); "
+        "the known-answer builders without it are in otbary.testing.known"
+    ) from exc
 from numpy.typing import NDArray
 
 from ..geometry import METRICS, Grid
