@@ -12,10 +12,11 @@ Quick tour::
 
 from . import toys
 from .balls import ball_problem
+from .barycenter import barycenter
 from .certify import certify
 from .entropic import sinkhorn_divergence, sinkhorn_w1
 from .errors import NotOptimalError, SizeLimitError
-from .exact import barycenter, solve_w1, w1
+from .exact import solve_w1, w1
 from .geometry import METRICS, Grid
 from .interpolation import geodesic, interpolate, recursive_barycenter
 from .measures import Measure

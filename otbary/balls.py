@@ -11,7 +11,7 @@ over probability measures ``mu`` on a fixed support ``S``. Every ``W1`` is linea
 ``(mu, transport)``, so the problem is one LP:
 
 * **grids** (all measures on one :class:`~otbary.Grid`): one min-cost flow per measure
-  sharing ``mu`` (DESIGN fact 2, the arcs of :mod:`otbary.exact.arcs`)::
+  sharing ``mu`` (DESIGN fact 2, the arcs of :mod:`otbary.arcs`)::
 
       min len.f_0   s.t.  D f_j - mu = -nu_j (j = 0..K, nu_0 = target),
                           len.f_k <= eta_k (k = 1..K),  f >= 0,  mu >= 0;
@@ -120,7 +120,7 @@ def _check_inputs(target: object, centers: object) -> tuple[Measure, list[Measur
 
 def _resolve(measures: list[Measure], support: SupportArg) -> tuple[str, Any]:
     """``("grid", Grid)`` or ``("points", (s, d) array)``; the barycenter's rules, no free support."""
-    from .exact.barycenter import resolve_support
+    from .support import resolve_support
 
     if isinstance(support, str):
         raise ValueError(f"support={support!r}: ball problems are solved on a fixed support "
@@ -161,7 +161,7 @@ class _GridModel:
         self.metric = metric
         self.exact = g._exact_arcs(grid, metric)
         self.offsets = g.neighbour_offsets(grid.ndim, metric, 1 if self.exact else g.START_RADIUS)
-        self.scale = g._diameter(grid, metric)
+        self.scale = grid.diameter(metric)
 
     def solve(self, nus: list[Vector], objective: Vector, eta: Vector, scale_lp: bool,
               backend: str = "ipm") -> _LPAnswer:
@@ -260,7 +260,7 @@ class _PointModel:
     def solve_measures(self, measures: list[Measure], objective: Vector, eta: Vector,
                        scale_lp: bool) -> _LPAnswer:
         from .exact.highs import solve_lp
-        from .exact.pointcloud import _barycenter_lp, c_transform, plan_blocks
+        from .exact.pointcloud import barycenter_lp, c_transform, plan_blocks
 
         S = self.S
         s = S.shape[0]
@@ -269,7 +269,7 @@ class _PointModel:
         blocks = plan_blocks(S, measures, self.metric, "ball_problem", extra_vars=int(scale_lp))
         inputs, sizes, union, unit, M = blocks.inputs, blocks.sizes, blocks.union, blocks.unit, blocks.costs
         n_vars = blocks.n_vars
-        _, A_eq, b_eq = _barycenter_lp(M, [bk for _, bk in inputs], np.zeros(nb))
+        _, A_eq, b_eq = barycenter_lp(M, [bk for _, bk in inputs], np.zeros(nb))
         starts = np.concatenate([[0], np.cumsum([Mk.size for Mk in M])])
         rows = [sp.csr_matrix((Mk.ravel(), (np.zeros(Mk.size, dtype=int), np.arange(lo, hi))),
                               shape=(1, A_eq.shape[1]))

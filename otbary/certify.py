@@ -23,7 +23,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .exact.barycenter import barycenter, resolve_support
+from .exact.barycenter import exact_barycenter
 from .exact.w1 import w1
 from .geometry import Grid, check_metric, pairwise_distances
 from .measures import Measure, check_measures, check_weights
@@ -38,6 +38,7 @@ from .sampled import (
     sample_measure,
     t_interval,
 )
+from .support import SupportArg, resolve_support
 
 __all__ = [
     "FREE_SUPPORT_MAX_TUPLES",
@@ -54,7 +55,6 @@ __all__ = [
 FREE_SUPPORT_MAX_TUPLES = 20_000
 
 CandidateArg = Union[Measure, ArrayLike, Sampler]
-SupportArg = Union[None, str, Grid, Measure, ArrayLike]
 
 
 # --------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def reference_barycenter(
     lam = check_weights(weights, len(ms))
     metric = check_metric(metric)
     if isinstance(support, str) and support == "free":
-        return barycenter(ms, lam, metric, support="free"), "all measures (free support)"
+        return exact_barycenter(ms, lam, metric, "free"), "all measures (free support)"
     kind, data = resolve_support(ms, support)
     if kind == "grid":
         support = None  # the inputs' own grid, given or not
@@ -131,12 +131,12 @@ def reference_barycenter(
 
             return barycenter_1d(ms, lam, metric), "all measures (1D closed form)"
         if kind == "points" and _n_tuples(ms) <= FREE_SUPPORT_MAX_TUPLES:
-            return barycenter(ms, lam, metric, support="free"), "all measures (free support)"
+            return exact_barycenter(ms, lam, metric, "free"), "all measures (free support)"
         if kind == "grid" and metric == "cityblock":
             assert isinstance(data, Grid)
-            res = barycenter(ms, lam, metric)
+            res = exact_barycenter(ms, lam, metric)
             return res, f"all measures (cityblock: the {_grid_label(data)} holds a barycenter)"
-    res = barycenter(ms, lam, metric, support=support)
+    res = exact_barycenter(ms, lam, metric, support)
     if kind == "grid":
         assert isinstance(data, Grid)
         return res, _grid_label(data)

@@ -19,7 +19,7 @@ not be maximised or bounded below (that would not be ``W1``).
 Formulations:
 
 * ``support`` a :class:`~otbary.Grid` with ``metric="cityblock"``, or ``"chebyshev"`` with a
-  uniform spacing: the min-cost flow on the neighbour arcs of :mod:`otbary.exact.arcs`
+  uniform spacing: the min-cost flow on the neighbour arcs of :mod:`otbary.arcs`
   (``O(N)`` variables, exact: DESIGN fact 2);
 * anything else (point supports, euclidean on grids): the transport plan between ``S`` and
   the atoms of ``nu`` (``|S| * m`` variables, exact for every metric), limited to
@@ -150,7 +150,7 @@ def w1_epigraph(
         raise ValueError(f"mu must be a cvxpy expression of shape ({n},); got {getattr(mu, 'shape', None)}")
     if isinstance(support, Grid) and (metric == "cityblock"
                                       or (metric == "chebyshev" and len(set(support.spacing)) == 1)):
-        from .exact.arcs import neighbour_arcs
+        from .arcs import neighbour_arcs
 
         tail, head, length = neighbour_arcs(support, metric)
         m = tail.size

@@ -41,8 +41,9 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import __version__
+from .barycenter import barycenter
 from .cli import writable_folder
-from .exact import barycenter, w1
+from .exact import w1
 from .geometry import Grid
 from .measures import Measure
 from .results import BarycenterResult

@@ -12,7 +12,7 @@ from typing import Literal, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Grid", "METRICS", "Metric", "check_metric", "norm", "pairwise_distances"]
+__all__ = ["Grid", "METRICS", "Metric", "box_diameter", "check_metric", "norm", "pairwise_distances"]
 
 Metric = Literal["cityblock", "chebyshev", "euclidean"]
 METRICS: tuple[str, ...] = ("cityblock", "chebyshev", "euclidean")
@@ -40,6 +40,18 @@ def norm(v: ArrayLike, metric: str, axis: int = -1) -> NDArray[np.float64]:
             (np.add if metric == "cityblock" else np.maximum)(out, np.abs(a[..., i]), out=out)
         return out
     return np.sum(np.abs(a), axis=-1) if metric == "cityblock" else np.max(np.abs(a), axis=-1)
+
+
+def box_diameter(points: ArrayLike, metric: str) -> float:
+    r"""The diameter of the bounding box of ``points`` (shape ``(n, d)``) for ``metric``.
+
+    .. math:: \operatorname{diam} = \lVert \max_i x_i - \min_i x_i \rVert
+
+    (coordinate-wise max and min): an upper bound on every distance between the points, and
+    the distance between opposite corners of a grid. ``0.0`` for no points.
+    """
+    pts = np.atleast_2d(np.asarray(points, dtype=float))
+    return float(norm(np.ptp(pts, axis=0), metric)) if pts.size else 0.0
 
 
 def pairwise_distances(x: ArrayLike, y: ArrayLike, metric: str) -> NDArray[np.float64]:
@@ -151,6 +163,12 @@ class Grid:
         x = np.asarray(points, dtype=float)
         idx = np.rint((x - np.asarray(self.origin)) / np.asarray(self.spacing)).astype(np.intp)
         return self.index(np.clip(idx, 0, np.asarray(self.shape) - 1))
+
+    def diameter(self, metric: str) -> float:
+        """Distance between opposite corners, ``||spacing * (shape - 1)||``: the largest distance
+        between two nodes (:func:`box_diameter` of the nodes)."""
+        extent = np.asarray(self.spacing) * (np.asarray(self.shape) - 1)
+        return float(norm(extent, metric))
 
     def __repr__(self) -> str:
         return f"Grid(shape={self.shape}, spacing={self.spacing}, origin={self.origin})"

@@ -31,12 +31,12 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .exact.barycenter import SupportArg
 from .geometry import Grid, check_metric
 from .measures import Measure, check_measures, check_pair, check_weights, common_grid
 from .plans import TransportPlan, optimal_plan
 from .rebin import rebin as _rebin
 from .results import BarycenterResult
+from .support import SupportArg
 
 __all__ = ["interpolate", "geodesic", "recursive_barycenter", "pairwise_lower_bound"]
 
@@ -317,7 +317,8 @@ def recursive_barycenter(
         A plan or the exact problem of ``optimum=True`` is beyond the exact core's size limits
         (on grids, ``rebin=True`` keeps the optimum on the grid's fast path).
     """
-    from .exact import barycenter, w1
+    from .barycenter import barycenter
+    from .exact import w1
 
     ms = check_measures(measures)
     lam = check_weights(weights, len(ms))

@@ -62,7 +62,7 @@ def _grid_envelope_graph(values: NDArray[np.float64], grid: Grid, lipschitz: flo
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    from .exact.arcs import neighbour_arcs
+    from .arcs import neighbour_arcs
 
     tail, head, length = neighbour_arcs(grid, "chebyshev")
     n = grid.size

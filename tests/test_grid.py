@@ -18,8 +18,8 @@ from scipy.optimize import linprog
 
 import otbary as ob
 import otbary.exact.grid as grid_mod
+from otbary.arcs import neighbour_arcs, offset_arcs, primitive_offsets
 from otbary.exact import colgen
-from otbary.exact.arcs import neighbour_arcs, offset_arcs, primitive_offsets
 from otbary.exact.grid import barycenter_grid, w1_grid
 from otbary.exact.ipm import solve_lp
 

@@ -36,9 +36,10 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..geometry import Grid, check_metric
+from ..geometry import Grid, box_diameter, check_metric
 from ..measures import Measure, check_measures, check_weights
 from ..results import BarycenterResult
+from ..support import SupportArg, resolve_support
 from .kernels import DenseLogKernel, GridLogKernel, LogKernel
 from .options import (
     check_eps,
@@ -54,7 +55,6 @@ from .options import (
 __all__ = ["entropic_barycenter"]
 
 Array = NDArray[np.float64]
-SupportArg = Union[None, str, Grid, Measure, ArrayLike]
 
 
 # --------------------------------------------------------------------------- problem setup
@@ -85,8 +85,6 @@ class _Problem:
 
 
 def _setup(measures: list[Measure], metric: str, support: SupportArg) -> _Problem:
-    from ..exact.barycenter import resolve_support
-
     if isinstance(support, str) and support == "free":
         raise ValueError("support='free' is not available with method='entropic'; "
                          "pass None (the shared grid or the union of the supports), a Grid, a Measure "
@@ -99,7 +97,7 @@ def _setup(measures: list[Measure], metric: str, support: SupportArg) -> _Proble
         nus = [np.asarray(m.weights, dtype=float) for m in measures]
         pts = [np.asarray(grid.points)] * len(measures)
         separable = metric == "cityblock" or grid.ndim == 1
-        diam = _diameter(_corners(grid), metric)
+        diam = grid.diameter(metric)
         return _Problem(sup, nus, pts, metric, grid if separable else None, diam, shared=True)
     if kind == "1d":
         data = np.unique(np.concatenate([m.compress().points for m in measures]), axis=0)
@@ -108,23 +106,7 @@ def _setup(measures: list[Measure], metric: str, support: SupportArg) -> _Proble
     cm = [m.compress() for m in measures]
     allp = np.concatenate([s] + [np.asarray(m.points) for m in cm])
     return _Problem(sup, [np.asarray(m.weights) for m in cm], [np.asarray(m.points) for m in cm],
-                    metric, None, _diameter(allp, metric))
-
-
-def _corners(grid: Grid) -> Array:
-    lo = np.asarray(grid.origin, dtype=float)
-    hi = lo + np.asarray(grid.spacing) * (np.asarray(grid.shape) - 1)
-    return np.stack([lo, hi])
-
-
-def _diameter(points: Array, metric: str) -> float:
-    """The metric diameter of the bounding box of ``points`` (an upper bound on every cost)."""
-    ext = np.ptp(np.atleast_2d(points), axis=0)
-    if metric == "cityblock":
-        return float(ext.sum())
-    if metric == "chebyshev":
-        return float(ext.max())
-    return float(np.sqrt((ext**2).sum()))
+                    metric, None, box_diameter(allp, metric))
 
 
 # --------------------------------------------------------------------------- the iteration
@@ -377,11 +359,11 @@ def entropic_barycenter(
         info["time_exact_cost"] = time.perf_counter() - t1
     lower = dual_lower
     if certify:
-        from ..exact.barycenter import barycenter as exact_barycenter
+        from ..exact.barycenter import exact_barycenter
 
         t2 = time.perf_counter()
         sup_arg: SupportArg = prob.support.grid if prob.support.grid is not None else prob.support.points
-        ex = exact_barycenter(ms, lam, metric, method="exact", support=sup_arg)
+        ex = exact_barycenter(ms, lam, metric, sup_arg)
         info["exact_optimum"] = ex.cost
         info["time_certify"] = time.perf_counter() - t2
         lower = max(lower, float(ex.lower_bound))

@@ -35,7 +35,7 @@ from typing import Any, Optional, Union
 import numpy as np
 from numpy.typing import NDArray
 
-from ..geometry import check_metric
+from ..geometry import box_diameter, check_metric
 from ..measures import Measure, check_pair
 from ..results import SinkhornResult
 from .kernels import LogKernel
@@ -69,9 +69,7 @@ class _Run:
 
 
 def _diameter(mu: Measure, nu: Measure, metric: str) -> float:
-    from .barycenter import _diameter as diam
-
-    return diam(np.concatenate([mu.points, nu.points]), metric)
+    return box_diameter(np.concatenate([mu.points, nu.points]), metric)
 
 
 def _value(eps: float, u: Array, v: Array, kv: Array, ku: Array, a: Array, b: Array) -> float:

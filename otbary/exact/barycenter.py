@@ -1,160 +1,30 @@
-"""``ob.barycenter``: dispatch to the exact path that fits the inputs and the support."""
+"""The exact barycenter: dispatch to the exact path that fits the inputs and the support."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from ..geometry import Grid, check_metric
-from ..measures import Measure, check_measures, check_weights, common_grid
+from ..measures import Measure, check_measures, check_weights
 from ..results import BarycenterResult
+from ..support import SupportArg, resolve_support
 
-__all__ = ["barycenter", "resolve_support"]
-
-SupportArg = Union[None, str, Grid, Measure, ArrayLike]
-METHODS = ("exact", "entropic")
+__all__ = ["exact_barycenter"]
 
 
-def resolve_support(measures: Sequence[Measure], support: SupportArg) -> tuple[str, object]:
-    """Decide where the barycenter is searched.
+def exact_barycenter(measures: Sequence[Measure], weights: np.ndarray, metric: str,
+                     support: SupportArg = None) -> BarycenterResult:
+    r"""Certified exact barycenter ``argmin_mu sum_k lambda_k W1(mu, nu_k)`` on ``support``.
 
-    Returns ``(kind, data)`` with kind one of ``"1d"`` (closed form, all measures),
-    ``"grid"`` (data: the shared Grid), ``"points"`` (data: support points, ``(n, d)``)
-    or ``"free"``.
-    """
-    d = measures[0].dim
-    if isinstance(support, str):
-        if support != "free":
-            raise ValueError(f"support={support!r} is unknown; use None, 'free', a Grid, a Measure or points")
-        return "free", None
-    if support is None:
-        if d == 1 and all(m.grid is None for m in measures):
-            return "1d", None
-        grid = common_grid(measures)
-        if grid is not None:
-            return "grid", grid
-        if any(m.grid is not None for m in measures) and all(m.grid is not None for m in measures):
-            raise ValueError(
-                "measures are histograms on different grids; pass support= (a Grid, a Measure or points)"
-            )
-        if d == 1:
-            return "1d", None
-        pts = np.unique(np.concatenate([m.compress().points for m in measures]), axis=0)
-        return "points", pts
-    if isinstance(support, Grid):
-        if support.ndim != d:
-            raise ValueError(f"support grid has dimension {support.ndim}, measures have {d}")
-        if all(m.grid == support for m in measures):
-            return "grid", support
-        return "points", support.points
-    if isinstance(support, Measure):
-        if support.dim != d:
-            raise ValueError(f"support has dimension {support.dim}, measures have {d}")
-        if support.grid is not None and all(m.grid == support.grid for m in measures):
-            return "grid", support.grid
-        return "points", np.asarray(support.points)
-    try:
-        pts = np.asarray(support, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError("support must be None, 'free', a Grid, a Measure or an array of points") from exc
-    if pts.ndim == 1 and d == 1:
-        pts = pts[:, None]
-    if pts.ndim != 2 or pts.shape[1] != d or pts.shape[0] == 0:
-        raise ValueError(f"support points must have shape (n, {d}) with n >= 1; got {pts.shape}")
-    if not np.all(np.isfinite(pts)):
-        raise ValueError("support points contain NaN or infinite coordinates")
-    return "points", pts
-
-
-def barycenter(
-    measures: Sequence[Measure],
-    weights: Optional[ArrayLike] = None,
-    metric: str = "euclidean",
-    method: str = "exact",
-    support: SupportArg = None,
-    eps: Optional[float] = None,
-    *,
-    tol: Optional[float] = None,
-    max_iter: Optional[int] = None,
-    on_max_iter: Optional[str] = None,
-    debiased: Optional[bool] = None,
-    eps_scaling: Union[bool, float, None] = None,
-    exact_cost: Optional[bool] = None,
-    certify: Optional[bool] = None,
-    relaxation: Optional[float] = None,
-) -> BarycenterResult:
-    r"""Wasserstein-1 barycenter of ``nu_1..nu_K``.
-
-    .. math::
-
-        \min_{\mu} \; \sum_{k=1}^K \lambda_k W_1(\mu, \nu_k)
-
-    over probability measures ``mu`` on the chosen support. With ``method="exact"`` the
-    answer is certified: ``.lower_bound`` comes from ``lambda_k``-Lipschitz dual potentials
-    ``g_k`` (DESIGN fact 3), ``.cost`` is recomputed exactly and ``.gap`` is their
-    difference (zero up to the solver tolerance).
-
-    Paths:
-
-    * ``support=None`` and 1D point clouds: closed form, the CDF of ``mu`` is the pointwise
-      lower weighted median of the inputs' CDFs (optimal over *all* measures on the line);
-    * ``support=None`` and all measures on one :class:`~otbary.Grid`: one min-cost flow per
-      input sharing ``mu`` (fixed support = the grid);
-    * ``support=None`` and point clouds: the LP on the union of the supports;
-    * ``support`` a Grid, a Measure or an ``(n, d)`` array: the LP on those points;
-    * ``support="free"``: the multi-marginal formulation (optimal over all measures),
-      limited to small inputs.
-
-    Parameters
-    ----------
-    measures : sequence of Measure
-        The inputs ``nu_k``, all of one dimension.
-    weights : array_like, optional
-        ``lambda``: non-negative, summing to one, one per measure (POT convention);
-        ``None`` gives ``1/K`` each. Anything else raises ``ValueError``.
-    metric : {"euclidean", "cityblock", "chebyshev"}
-    method : {"exact", "entropic"}
-    support : None, "free", Grid, Measure or array_like
-    eps : float, optional
-        Entropic regularisation (``method="entropic"`` only, where it is required).
-    tol, max_iter, on_max_iter, debiased, eps_scaling, exact_cost, certify, relaxation
-        Keyword-only options of the entropic solver (``method="entropic"`` only; passing
-        one with ``method="exact"`` raises ``ValueError``), forwarded to
-        :func:`otbary.entropic.entropic_barycenter`: marginal tolerance, iteration cap,
-        ``"warn"``/``"raise"`` at the cap, debiased barycenter (Janati et al. 2020),
-        eps-annealing, exact ``.cost`` (default ``True``), ``certify=True`` for the exact
-        optimum on the same support as ``.lower_bound``, over-relaxation. With ``method="entropic"``,
-        ``.cost`` is still the *exact* objective of the returned measure; the entropic
-        value is in ``.info["entropic_value"]``.
-
-    Returns
-    -------
-    BarycenterResult
+    The exact half of :func:`otbary.barycenter` (which documents the paths and the
+    arguments): 1D closed form, grid flows, the LP on given points, or free support.
+    ``weights`` are checked here too, so solver families may call it directly.
     """
     ms = check_measures(measures)
     lam = check_weights(weights, len(ms))
     metric = check_metric(metric)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method={method!r} is unknown; choose one of {METHODS}")
-    from typing import Any
-
-    entropic_options: dict[str, Any] = {
-        "tol": tol, "max_iter": max_iter, "on_max_iter": on_max_iter, "debiased": debiased,
-        "eps_scaling": eps_scaling, "exact_cost": exact_cost, "certify": certify, "relaxation": relaxation,
-    }
-    given = {k: v for k, v in entropic_options.items() if v is not None}
-    if method == "entropic":
-        from ..entropic import entropic_barycenter
-
-        if eps is None:
-            raise ValueError("eps is required with method='entropic' (a finite number > 0)")
-        return entropic_barycenter(ms, lam, metric, eps=eps, support=support, **given)
-    if given:
-        raise ValueError(f"{', '.join(sorted(given))}: only used with method='entropic'")
-    if eps is not None:
-        raise ValueError("eps is only used with method='entropic'")
     kind, data = resolve_support(ms, support)
     if kind == "1d":
         from .onedim import barycenter_1d

@@ -54,9 +54,9 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from ..arcs import ArcSet, offset_arcs, primitive_offsets
 from ..errors import NotOptimalError
 from ..geometry import Grid, norm, pairwise_distances
-from .arcs import ArcSet, offset_arcs, primitive_offsets
 
 __all__ = ["ColgenSolution", "pair_lengths", "solve_colgen", "solve_colgen_once"]
 

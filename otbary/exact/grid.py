@@ -1,7 +1,7 @@
 """Exact W1 and fixed-support W1 barycenters of histograms on one regular grid.
 
 W1 on a grid is a min-cost flow on a neighbour graph (DESIGN fact 2, arcs from
-:mod:`otbary.exact.arcs`)::
+:mod:`otbary.arcs`)::
 
     W1(mu, nu) = min sum_e len_e f_e   s.t.  f >= 0,  D f = mu - nu,
 
@@ -48,12 +48,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from ..arcs import ArcSet, neighbour_offsets, offset_arcs
 from ..errors import NotOptimalError
-from ..geometry import Grid, check_metric, norm, pairwise_distances
+from ..geometry import Grid, check_metric, pairwise_distances
 from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope
 from ..results import BarycenterResult, W1Result
-from .arcs import ArcSet, neighbour_offsets, offset_arcs
 from .colgen import ColgenSolution, pair_lengths, solve_colgen
 from .highs import check_gap
 from .ipm import IPMResult, solve_lp
@@ -91,11 +91,6 @@ _CHUNK = 1024
 def _exact_arcs(grid: Grid, metric: str) -> bool:
     """Whether the neighbour graph's path metric is the metric itself."""
     return metric == "cityblock" or (metric == "chebyshev" and len(set(grid.spacing)) == 1)
-
-
-def _diameter(grid: Grid, metric: str) -> float:
-    extent = np.array([(n - 1) * h for n, h in zip(grid.shape, grid.spacing, strict=True)])
-    return float(norm(extent, metric))
 
 
 def _incidence(n_nodes: int, arcs: ArcSet) -> sp.csc_matrix:
@@ -341,7 +336,7 @@ def _solve_generating_arcs(
 
 def _check_gap(cost: float, lower: float, grid: Grid, metric: str, what: str, info: dict[str, Any]) -> None:
     """Raise :class:`NotOptimalError` unless ``cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * diam)``."""
-    check_gap(cost, lower, GAP_FLOOR * _diameter(grid, metric), what, rtol=GAP_RTOL,
+    check_gap(cost, lower, GAP_FLOOR * grid.diameter(metric), what, rtol=GAP_RTOL,
               detail=f" (solver {info.get('solver')!r}, interior point status {info.get('ipm_status')!r}, "
                      f"{info.get('iterations')} iterations, {info.get('rounds')} rounds)")
 
@@ -356,7 +351,7 @@ class _W1Core:
 
 def _gap_ok(cost: float, lower: float, grid: Grid, metric: str) -> bool:
     """The test of :func:`_check_gap`, without raising."""
-    return cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * _diameter(grid, metric))
+    return cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * grid.diameter(metric))
 
 
 def _colgen_cost(grid: Grid, metric: str, sol: ColgenSolution, k: int, supply: Vector, tree: _Tree) -> float:
@@ -385,7 +380,7 @@ def _w1_core(grid: Grid, metric: str, a: Vector, b: Vector) -> _W1Core:
         return _W1Core(0.0, 0.0, np.zeros(1), {"solver": "trivial", "iterations": 0, "rounds": 0})
     supply = a - b
     if not _exact_arcs(grid, metric):
-        sol = solve_colgen(grid, metric, [supply], np.ones(1), False, _diameter(grid, metric), "w1_grid")
+        sol = solve_colgen(grid, metric, [supply], np.ones(1), False, grid.diameter(metric), "w1_grid")
         cost = _colgen_cost(grid, metric, sol, 0, supply, _Tree(grid, sol.local))
         f = lipschitz_envelope(sol.duals[0], grid.points, metric, 1.0, grid=grid)
         info = _colgen_info(sol)
@@ -456,7 +451,7 @@ def _barycenter_core(grid: Grid, metric: str, nus: list[Vector], lam: Vector) ->
     certificate misses, to ``IPM_TOL_STRICT``. Others: column generation (:mod:`.colgen`).
     """
     if not _exact_arcs(grid, metric):
-        sol = solve_colgen(grid, metric, [-nu for nu in nus], lam, True, _diameter(grid, metric),
+        sol = solve_colgen(grid, metric, [-nu for nu in nus], lam, True, grid.diameter(metric),
                            "barycenter_grid")
         assert sol.mu is not None
         mu = np.maximum(sol.mu, 0.0)
@@ -509,7 +504,7 @@ def _uncertified_inputs(grid: Grid, metric: str, mu: Vector, nus: Sequence[Vecto
         # shift g_k first: a constant times the rounding of sum(mu - nu), divided by a tiny
         # lam_k, would swamp the bound
         lower = float((pots[k] - pots[k][0]) @ (mu - nu)) / lk if lk > 0 else -np.inf
-        if costs[k] - lower > GAP_RTOL * max(costs[k], GAP_FLOOR * _diameter(grid, metric)):
+        if costs[k] - lower > GAP_RTOL * max(costs[k], GAP_FLOOR * grid.diameter(metric)):
             out.append(k)
     return out
 
@@ -622,7 +617,7 @@ class FlowGraph:
     r"""Min-cost flows on a fixed neighbour graph of a grid: fast *bounds* for any metric.
 
     The graph joins every node to its translates by the offsets of
-    :func:`~otbary.exact.arcs.neighbour_offsets` (radius :data:`FLOW_GRAPH_RADIUS` for the
+    :func:`~otbary.arcs.neighbour_offsets` (radius :data:`FLOW_GRAPH_RADIUS` for the
     euclidean metric), each arc as long as the metric distance between its ends. Its path
     metric ``d_G`` is at least the metric ``d`` (triangle inequality) and equals it for
     cityblock, and for chebyshev with uniform spacing. Hence, for histograms ``a, b`` on

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import NotOptimalError
+from ..geometry import box_diameter
 
 SparseLike = Union[sp.spmatrix, sp.sparray]
 
@@ -195,9 +196,9 @@ def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: fl
 
 
 def diameter(points: ArrayLike) -> float:
-    """Largest coordinate range of ``points`` (shape ``(n, d)``): the length scale of a problem."""
-    pts = np.atleast_2d(np.asarray(points, dtype=float))
-    return float(np.max(np.ptp(pts, axis=0))) if pts.size else 0.0
+    """Largest coordinate range of ``points`` (shape ``(n, d)``): the length scale of a problem
+    (the chebyshev :func:`~otbary.geometry.box_diameter`)."""
+    return box_diameter(points, "chebyshev")
 
 
 def problem_scale(points: ArrayLike) -> float:

@@ -33,7 +33,7 @@ from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope, 
 from ..results import BarycenterResult, W1Result
 from .highs import check_gap, problem_scale, solve_lp, unit_length
 
-__all__ = ["MAX_LP_VARIABLES", "MAX_PLAN_ENTRIES", "barycenter_on_support", "w1_points"]
+__all__ = ["MAX_LP_VARIABLES", "MAX_PLAN_ENTRIES", "barycenter_lp", "barycenter_on_support", "w1_points"]
 
 #: Largest ``n * m`` (atoms of positive mass) accepted by :func:`w1_points`: the dense cost
 #: matrix and plan take ``8 n m`` bytes each (200 MB apiece at the limit).
@@ -212,7 +212,7 @@ def plan_blocks(
     return PlanBlocks(inputs, union, unit, costs, n_vars)
 
 
-def _barycenter_lp(
+def barycenter_lp(
     M: list[NDArray[np.float64]], b: list[NDArray[np.float64]], lam: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], sp.csr_matrix, NDArray[np.float64]]:
     """Objective, constraint matrix and right-hand side of the fixed-support barycenter LP.
@@ -294,7 +294,7 @@ def barycenter_on_support(
     blocks = plan_blocks(S, measures, metric, "barycenter_on_support")
     inputs, sizes, union, unit, M, n_vars = (blocks.inputs, blocks.sizes, blocks.union, blocks.unit,
                                              blocks.costs, blocks.n_vars)
-    c, A, rhs = _barycenter_lp(M, [bk for _, bk in inputs], w)
+    c, A, rhs = barycenter_lp(M, [bk for _, bk in inputs], w)
     sol = solve_lp(c, A, rhs, what="fixed-support barycenter LP")
     mass = np.clip(sol.x[-s:], 0.0, None)
     mu = Measure(S, mass, normalize=True)

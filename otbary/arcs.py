@@ -26,7 +26,7 @@ from typing import Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from ..geometry import Grid, check_metric, norm
+from .geometry import Grid, check_metric, norm
 
 __all__ = ["ArcSet", "neighbour_arcs", "neighbour_offsets", "offset_arcs", "primitive_offsets"]
 

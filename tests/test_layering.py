@@ -1,0 +1,111 @@
+"""The package's import structure: no import circle between its parts, no private name borrowed.
+
+Read from the source with :mod:`ast` (every ``import`` statement, at module level or inside a
+function), so that a lazy import cannot hide a circle. A *part* is a subpackage
+(``otbary.exact``, ``otbary.entropic``, ...) or a top-level module (``otbary.certify``); the
+package root ``otbary`` (which re-exports the public API) is not a part.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import otbary
+
+ROOT = Path(otbary.__file__).parent
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in ROOT.rglob("*.py"):
+        parts = ("otbary", *path.relative_to(ROOT).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _imports(mods: dict[str, Path]) -> list[tuple[str, str, str]]:
+    """``(importer, imported module, name)`` for every import of an otbary module."""
+    found = []
+    for mod, path in mods.items():
+        package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                if target.split(".")[0] != "otbary":
+                    continue
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    found.append((mod, sub if sub in mods else target, "" if sub in mods else alias.name))
+            elif isinstance(node, ast.Import):
+                found += [(mod, a.name, "") for a in node.names if a.name.split(".")[0] == "otbary"]
+    return found
+
+
+def _part(mod: str) -> str:
+    return ".".join(mod.split(".")[:2])
+
+
+def _circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in list(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_circle_between_parts() -> None:
+    edges: dict[str, set[str]] = defaultdict(set)
+    for importer, target, _ in _imports(_modules()):
+        a, b = _part(importer), _part(target)
+        if a != b and "otbary" not in (a, b):
+            edges[a].add(b)
+    assert _circles(edges) == []
+
+
+def test_no_private_name_from_another_module() -> None:
+    borrowed = [(importer, f"{target}.{name}") for importer, target, name in _imports(_modules())
+                if name.startswith("_") and not name.startswith("__") and target != importer]
+    assert borrowed == []
+
+
+def test_the_checks_can_fail() -> None:
+    # the circle finder and the scanner on known inputs
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _circles({"a": {"b"}, "b": set()}) == []
+    mods = _modules()
+    assert ("otbary.certify", "otbary.sampled", "gap_bounds") in _imports(mods)
+    assert _part("otbary.exact.grid") == "otbary.exact" and "otbary.exact.grid" in mods
