@@ -46,6 +46,7 @@ from .cli import writable_folder
 from .exact import w1
 from .geometry import Grid
 from .measures import Measure
+from .progress import progress_bar
 from .results import BarycenterResult
 from .toys import coordinatewise_median, gaussian, mixture, random_mixture, ring, translate
 
@@ -397,7 +398,6 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
     KeyboardInterrupt
         On Ctrl-C; the last neural checkpoint is kept (``--resume`` continues from it).
     """
-    from tqdm.auto import tqdm
 
     out = Path(out)
     fig_dir = out / "figures"
@@ -408,7 +408,7 @@ def run_demo(out: Path, quick: bool = False, progress: bool = True, figures: boo
     t0 = time.perf_counter()
     cases = build_cases(n)
     entries = []
-    bar = tqdm(cases, desc="otbary demo", unit="case", disable=not progress)
+    bar = progress_bar(progress, iterable=cases, desc="otbary demo", unit="case")
     for case in bar:
         bar.set_postfix_str(case.name)
         entry = run_case(case, fig_dir if figures else None)

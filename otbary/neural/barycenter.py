@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike
 from torch import nn
 
 from ..measures import Measure, check_weights
+from ..progress import progress_bar
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .nets import DeviceLike, Generator, as_device, build_pair
 from .samplers import Sampler, as_sampler, as_samplers
@@ -339,9 +340,8 @@ def train_generator(
             f"training diverged at step {step}: {what}; stopped ({where}). Try a smaller learning rate.",
             step, last_saved)
 
-    from tqdm.auto import tqdm
 
-    bar = tqdm(total=steps, initial=start, desc=desc, unit="step", disable=not progress, leave=False)
+    bar = progress_bar(progress, total=steps, initial=start, desc=desc, unit="step", leave=False)
     b = cfg.batch_size
     t0 = time.perf_counter()
     done = start

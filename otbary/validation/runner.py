@@ -51,6 +51,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from ..measures import Measure
+from ..progress import progress_bar
 from .cases import Case, case_names, get_case
 
 __all__ = [
@@ -518,7 +519,6 @@ def run_validation(
     CandidateError
         The candidate cannot be imported or returned something unusable (on any case).
     """
-    from tqdm.auto import tqdm
 
     names = case_names() if cases is None else list(cases)
     unknown = [n for n in names if n not in case_names()]
@@ -530,7 +530,7 @@ def run_validation(
         raise ValueError(f"workers must be >= 0; got {workers}")
     t0 = time.perf_counter()
     records: dict[str, dict[str, Any]] = {}
-    bar = tqdm(total=len(names), desc="otbary validate", unit="case", disable=not progress, file=sys.stderr)
+    bar = progress_bar(progress, total=len(names), desc="otbary validate", unit="case")
     try:
         if executor is None and workers == 0:
             for n in names:
