@@ -32,7 +32,7 @@ from otbary.testing.continuous import sampled_cases
 
 def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repeats: int | None,
         resolution: int | None, metric: str, cases: list[str] | None = None,
-        workers: int | None = None) -> list[dict[str, Any]]:
+        workers: int | None = None, progress_file: str | None = None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for case in sampled_cases(dims, metric):
         if cases and case.name not in cases:
@@ -52,6 +52,9 @@ def run(dims: tuple[int, ...], seeds: int, first_seed: int, n: int | None, repea
                 rec["sep"].append(float(lo > 0))
                 rec["width"].append((hi - lo) / case.optimum)
                 rec["sec"].append(time.perf_counter() - t0)
+            if progress_file:  # every seed's values so far, so that a stopped sweep keeps them
+                with open(progress_file, "w") as fh:
+                    json.dump({"case": case.name, "seeds_done": seed - first_seed + 1, "per": per}, fh)
         for name, (_, true_gap) in case.candidates.items():
             rec = per[name]
             rows.append({
@@ -106,7 +109,7 @@ def main() -> None:
         tradeoff(a.tradeoff, 11, a.metric)
         return
     rows = run(tuple(a.dims), a.seeds, a.first_seed, a.n_samples, a.repeats, a.resolution, a.metric, a.cases,
-               a.workers)
+               a.workers, a.json and a.json + ".partial")
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(rows, fh, indent=1)
