@@ -112,8 +112,9 @@ def _borrowed(mods: dict[str, Path]) -> set[tuple[str, str]]:
                     if f"{target}.{a.name}" in mods:
                         aliases[a.asname or a.name] = f"{target}.{a.name}"
         for node in ast.walk(tree):
-            private = isinstance(node, ast.Attribute) and node.attr[:1] == "_" and node.attr[:2] != "__"
-            if private and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            if not (isinstance(node, ast.Attribute) and node.attr[:1] == "_" and node.attr[:2] != "__"):
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in aliases:
                 out.add((mod, f"{aliases[node.value.id]}.{node.attr}"))
     return out
 
