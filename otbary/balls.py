@@ -52,6 +52,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from .certificates import GAP_RTOL_IPM, check_gap
 from .errors import NotOptimalError
 from .exact.w1 import w1
 from .geometry import Grid, check_metric
@@ -59,7 +60,7 @@ from .measures import Measure, check_measures
 from .potentials import barycenter_lower_bound, lipschitz_envelope
 from .results import BallResult
 
-__all__ = ["ACTIVE_RTOL", "FEASIBILITY_RTOL", "GAP_RTOL", "RADIUS_FLOOR", "SCALE_FLOOR", "ball_problem",
+__all__ = ["ACTIVE_RTOL", "FEASIBILITY_RTOL", "RADIUS_FLOOR", "SCALE_FLOOR", "ball_problem",
            "check_radii"]
 
 Vector = NDArray[np.float64]
@@ -72,10 +73,9 @@ FEASIBILITY_RTOL = 1e-7
 #: A constraint is reported active when ``W1(mu, nu_k) >= eta_k - ACTIVE_RTOL * max(eta_k, scale)``
 #: (``scale``: the diameter of the support).
 ACTIVE_RTOL = 1e-6
-#: Certified gaps: ``upper - lower <= GAP_RTOL * max(|upper|, SCALE_FLOOR * L)`` with ``L`` the
+#: Certified gaps: ``upper - lower <= GAP_RTOL_IPM * max(|upper|, SCALE_FLOOR * L)`` with ``L`` the
 #: support's diameter (for the radius scale, ``L / min(eta)``), else
 #: :class:`~otbary.errors.NotOptimalError`.
-GAP_RTOL = 1e-7
 SCALE_FLOOR = 1e-3
 #: Radii at most ``RADIUS_FLOOR`` times the support's diameter are below the LP solvers'
 #: resolution and are treated as 0: ``mu`` must then equal that centre (closed form, no LP).
@@ -230,7 +230,7 @@ class _GridModel:
         tail = [np.zeros(n + kb)] + ([np.ones(1)] if scale_lp else [])
         c = np.concatenate([w * length for w in objective] + tail)
         if backend == "ipm":
-            res = self.g._solve_lp(A[keep], b[keep], c)
+            res = self.g._solve_lp(c, A[keep], b[keep])
         else:  # HiGHS dual simplex: a vertex, robust to badly scaled radii
             from .exact.highs import solve_lp as highs_lp
             from .exact.ipm import IPMResult
@@ -251,7 +251,7 @@ class _PointModel:
     """Plan formulation on support points ``S`` (module docstring), solved by HiGHS."""
 
     def __init__(self, support: Vector, metric: str) -> None:
-        from .exact.highs import problem_scale
+        from .certificates import problem_scale
 
         self.S = support
         self.metric = metric
@@ -441,14 +441,13 @@ def ball_problem(
         return BallResult(mu, cost, lam, _active(dist, eta, scale), True, s_up, dist, cost, metric,
                           "optimal", info)
 
-    from .exact.highs import check_gap
 
     # 1. the radius scale s* = min_mu max_k W1(mu, nu_k) / eta_k
     def scale_lp(backend: str) -> tuple[_LPAnswer, float, float]:
         sc = run(cs, np.zeros(k), eta, True, backend)
         s_up, s_low = _scale_from(sc, eta)
         check_gap(s_up, s_low, SCALE_FLOOR * scale / float(eta.min()), "ball_problem radius scale",
-                  rtol=GAP_RTOL, detail=f" ({sc.info})")
+                  rtol=GAP_RTOL_IPM, detail=f" ({sc.info})")
         return sc, s_up, s_low
 
     sc, s_up, s_low = _with_fallback(scale_lp, kind == "grid")
@@ -466,7 +465,8 @@ def ball_problem(
         lower = ans.bound - float(ans.lam @ eff)
         mu = to_measure(ans.mu)
         cost = w1(mu, tgt, metric)
-        check_gap(cost, lower, SCALE_FLOOR * scale, "ball_problem", rtol=GAP_RTOL, detail=f" ({ans.info})")
+        check_gap(cost, lower, SCALE_FLOOR * scale, "ball_problem", rtol=GAP_RTOL_IPM,
+                  detail=f" ({ans.info})")
         return ans, mu, cost, lower
 
     ans, mu, cost, lower = _with_fallback(ball_lp, kind == "grid")

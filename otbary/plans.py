@@ -10,7 +10,7 @@ displacement interpolation (:mod:`otbary.interpolation`) only needs those triple
 * Otherwise the plan is the network-simplex solution of the Kantorovich LP between the atoms
   of positive mass (:func:`otbary.exact.pointcloud.w1_points`, POT's :func:`ot.emd`), whose
   cost is certified by a 1-Lipschitz dual potential (``cost - lower_bound`` within
-  :data:`~otbary.exact.highs.GAP_RTOL`). Grid histograms go through the same path (the grid
+  :data:`~otbary.certificates.GAP_RTOL`). Grid histograms go through the same path (the grid
   min-cost flow gives the value but not a plan); a basic optimal plan has at most
   ``n + m - 1`` positive entries.
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .exact.highs import check_gap, problem_scale
+from .certificates import check_gap, problem_scale
 from .exact.pointcloud import MAX_PLAN_ENTRIES, positive_atoms
 from .geometry import check_metric, norm
 from .measures import Measure

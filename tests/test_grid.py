@@ -103,7 +103,7 @@ def test_ipm_matches_highs_on_random_lp() -> None:
     A = sp.hstack([sp.identity(m), sp.random(m, n - m, density=0.1, random_state=4)], format="csr")
     b = A @ rng.random(n)
     c = rng.random(n)
-    res = solve_lp(A, b, c)
+    res = solve_lp(c, A, b)
     ref = linprog(c, A_eq=A, b_eq=b, method="highs")
     assert res.status == "optimal"
     assert abs(c @ res.x - ref.fun) <= 1e-9 * abs(ref.fun)

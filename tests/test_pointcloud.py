@@ -12,9 +12,10 @@ from numpy.typing import NDArray
 from scipy.spatial.distance import cdist
 
 import otbary as ob
+from otbary.certificates import check_gap
 from otbary.errors import NotOptimalError, SizeLimitError
 from otbary.exact import pointcloud
-from otbary.exact.highs import check_gap, solve_lp
+from otbary.exact.highs import solve_lp
 from otbary.exact.onedim import w1_1d
 from otbary.exact.pointcloud import barycenter_on_support, w1_points
 

@@ -45,8 +45,6 @@ every block but the first of the barycenter LP, and in the single block of the W
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
@@ -57,6 +55,7 @@ from numpy.typing import NDArray
 from ..arcs import ArcSet, offset_arcs, primitive_offsets
 from ..errors import NotOptimalError
 from ..geometry import Grid, norm, pairwise_distances
+from .highs import new_highs
 
 __all__ = ["ColgenSolution", "pair_lengths", "solve_colgen", "solve_colgen_once"]
 
@@ -132,29 +131,6 @@ class ColgenSolution:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-_BANNER_SHOWN: list[bool] = []
-
-
-def _new_highs() -> Any:
-    """A ``highspy.Highs()``; the first one of a process is built with stdout (fd 1) muted,
-    since HiGHS prints its banner there on construction, before any option can be set."""
-    import highspy
-
-    if _BANNER_SHOWN:
-        return highspy.Highs()
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    _BANNER_SHOWN.append(True)
-    return h
-
-
 class _Model:
     """The restricted LP in a ``highspy.Highs`` object, with the column bookkeeping."""
 
@@ -173,7 +149,7 @@ class _Model:
         self.rowmap = np.full(k * n, -1, dtype=np.int64)
         self.rowmap[keep] = np.arange(int(keep.sum()))
         self.keep = keep
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("primal_feasibility_tolerance", HIGHS_TOL)

@@ -26,7 +26,7 @@ Fermat–Weber points per metric:
   form, which leaves an input point it lands on), damped Newton steps and radial steps towards
   the nearest input point, until the certified gap of the tuple is below
   :data:`FERMAT_WEBER_RTOL` times the length scale of the inputs (their diameter, see
-  :func:`~otbary.exact.highs.problem_scale`; typically 5-10 rounds;
+  :func:`~otbary.certificates.problem_scale`; typically 5-10 rounds;
   a rare tuple left above it only loosens the certified bound by its own gap).
 
 Every approximate Fermat–Weber value comes with a certified lower bound
@@ -45,12 +45,13 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from ..certificates import check_gap, problem_scale, unit_length
 from ..errors import SizeLimitError
 from ..geometry import norm
 from ..measures import Measure
 from ..potentials import Potential
 from ..results import BarycenterResult
-from .highs import check_gap, problem_scale, solve_lp, unit_length
+from .highs import solve_lp
 from .onedim import weighted_lower_median
 from .pointcloud import c_transform, positive_atoms, w1_points
 
@@ -416,7 +417,7 @@ def barycenter_free(measures: Sequence[Measure], lam: NDArray[np.float64], metri
         3D and above).
     NotOptimalError
         HiGHS does not report optimal, or cost and lower bound differ by more than
-        :data:`~otbary.exact.highs.GAP_RTOL` relative.
+        :data:`~otbary.certificates.GAP_RTOL` relative.
     """
     w = np.asarray(lam, dtype=float)
     inputs = [positive_atoms(m) for m in measures]

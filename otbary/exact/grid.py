@@ -21,7 +21,7 @@ independent). Both LPs are solved by the interior-point method of
 * primal: ``mu`` is clipped and renormalised, flows clipped, opposite flows cancelled and
   the residual of the flow-conservation equations routed exactly along a spanning tree of
   the grid, so every flow is feasible and ``len.f_k`` is an upper bound on ``W1(mu, nu_k)``;
-* if ``cost - lower_bound > GAP_RTOL * max(cost, GAP_FLOOR * diameter)``,
+* if ``cost - lower_bound > GAP_RTOL_IPM * max(cost, GAP_FLOOR * diameter)``,
   :class:`~otbary.errors.NotOptimalError` is raised.
 
 Metrics: cityblock uses the ``2d`` unit steps and chebyshev (uniform spacing) the
@@ -49,29 +49,29 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ..arcs import ArcSet, neighbour_offsets, offset_arcs
+from ..certificates import GAP_RTOL_IPM, check_gap
 from ..errors import NotOptimalError
 from ..geometry import Grid, check_metric, pairwise_distances
 from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope
 from ..results import BarycenterResult, W1Result
 from .colgen import ColgenSolution, pair_lengths, solve_colgen
-from .highs import check_gap
+from .highs import solve_lp as highs_lp
 from .ipm import IPMResult, solve_lp
 
-__all__ = ["FLOW_GRAPH_RADIUS", "FlowGraph", "GAP_FLOOR", "GAP_RTOL", "barycenter_grid", "w1_grid"]
+__all__ = ["FLOW_GRAPH_RADIUS", "FlowGraph", "GAP_FLOOR", "barycenter_grid", "w1_grid"]
 
 Vector = NDArray[np.float64]
 
-#: Certified relative gap: ``cost - lower_bound <= GAP_RTOL * max(cost, GAP_FLOOR * diam)``
+#: Certified relative gap: ``cost - lower_bound <= GAP_RTOL_IPM * max(cost, GAP_FLOOR * diam)``
 #: or :class:`~otbary.errors.NotOptimalError` is raised (``diam``: the grid's diameter in
 #: the metric, so answers whose cost is below ``GAP_FLOOR * diam`` are certified to an
-#: absolute ``GAP_RTOL * GAP_FLOOR * diam``).
-GAP_RTOL = 1e-7
+#: absolute ``GAP_RTOL_IPM * GAP_FLOOR * diam``).
 GAP_FLOOR = 1e-4
 #: Interior-point tolerances (relative infeasibilities and duality gap): W1 and barycenter
 #: LPs are solved to ``IPM_TOL_FAST`` first (``1e-8`` would save a few more iterations but
 #: leaves the barycenter measure only ``1e-8``-accurate); one that met it but whose
-#: certificate misses :data:`GAP_RTOL` is solved again to ``IPM_TOL_STRICT`` (the default of
+#: certificate misses :data:`GAP_RTOL_IPM` is solved again to ``IPM_TOL_STRICT`` (the default of
 #: :func:`_solve_lp`).
 IPM_TOL_FAST = 1e-10
 IPM_TOL_STRICT = 1e-12
@@ -115,7 +115,7 @@ class _FlowSolution:
     ipm: IPMResult
 
 
-def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL_STRICT,
+def _solve_lp(c: Vector, A: sp.spmatrix, b: Vector, tol: float = IPM_TOL_STRICT,
               dual_bound: Optional[Callable[[Vector], float]] = None) -> IPMResult:
     """Interior point; HiGHS dual simplex instead when it did not converge on a small LP.
 
@@ -123,17 +123,16 @@ def _solve_lp(A: sp.spmatrix, b: Vector, c: Vector, tol: float = IPM_TOL_STRICT,
     point method down; a vertex from the simplex method certifies them exactly.
     """
     # the lean settings (no correctors, no refinement) only on the fast first pass
-    res = solve_lp(A, b, c, tol=tol, dual_bound=dual_bound, lean=None if tol >= IPM_TOL_FAST else False)
+    res = solve_lp(c, A, b, tol=tol, dual_bound=dual_bound, lean=None if tol >= IPM_TOL_FAST else False)
     if res.status == "optimal" or A.shape[1] > SIMPLEX_MAX_COLUMNS:
         return res
-    from scipy.optimize import linprog
-
-    lp = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs-ds")
-    if lp.status != 0:
+    try:
+        lp = highs_lp(c, A, b, what="flow LP", simplex=True)
+    except NotOptimalError:
         return res
-    y = np.asarray(lp.eqlin.marginals, dtype=float)
+    y = lp.row_duals
     info = dict(res.info, backend="highs-ds", ipm_status=res.status)
-    return IPMResult(np.asarray(lp.x, dtype=float), y, c - A.T @ y, "optimal", res.iterations, info)
+    return IPMResult(lp.x, y, c - A.T @ y, "optimal", res.iterations, info)
 
 
 def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = IPM_TOL_STRICT,
@@ -144,7 +143,7 @@ def _solve_w1_lp(D: sp.csc_matrix, length: Vector, supply: Vector, tol: float = 
     interior point method, which returns the duals with the best one).
     """
     dual_bound = None if bound is None else (lambda y: bound([np.concatenate([[0.0], y])]))
-    res = _solve_lp(D[1:], supply[1:], length, tol, dual_bound)
+    res = _solve_lp(length, D[1:], supply[1:], tol, dual_bound)
     return _FlowSolution([res.x], [np.concatenate([[0.0], res.y])], None, res)
 
 
@@ -169,7 +168,7 @@ def _solve_barycenter_lp(
         return [y_full[i * n : (i + 1) * n] for i in range(k)]
 
     dual_bound = None if bound is None else (lambda y_kept: bound(split(y_kept)))
-    res = _solve_lp(A[keep], b[keep], c, tol, dual_bound)
+    res = _solve_lp(c, A[keep], b[keep], tol, dual_bound)
     y = np.zeros(k * n)
     y[keep] = res.y
     flows = [res.x[i * m : (i + 1) * m] for i in range(k)]
@@ -335,8 +334,8 @@ def _solve_generating_arcs(
 
 
 def _check_gap(cost: float, lower: float, grid: Grid, metric: str, what: str, info: dict[str, Any]) -> None:
-    """Raise :class:`NotOptimalError` unless ``cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * diam)``."""
-    check_gap(cost, lower, GAP_FLOOR * grid.diameter(metric), what, rtol=GAP_RTOL,
+    """Raise :class:`NotOptimalError` unless ``cost - lower <= GAP_RTOL_IPM * max(cost, GAP_FLOOR diam)``."""
+    check_gap(cost, lower, GAP_FLOOR * grid.diameter(metric), what, rtol=GAP_RTOL_IPM,
               detail=f" (solver {info.get('solver')!r}, interior point status {info.get('ipm_status')!r}, "
                      f"{info.get('iterations')} iterations, {info.get('rounds')} rounds)")
 
@@ -351,7 +350,7 @@ class _W1Core:
 
 def _gap_ok(cost: float, lower: float, grid: Grid, metric: str) -> bool:
     """The test of :func:`_check_gap`, without raising."""
-    return cost - lower <= GAP_RTOL * max(cost, GAP_FLOOR * grid.diameter(metric))
+    return cost - lower <= GAP_RTOL_IPM * max(cost, GAP_FLOOR * grid.diameter(metric))
 
 
 def _colgen_cost(grid: Grid, metric: str, sol: ColgenSolution, k: int, supply: Vector, tree: _Tree) -> float:
@@ -415,7 +414,7 @@ def w1_grid(mu: Measure, nu: Measure, metric: str) -> W1Result:
 
     on the neighbour graph of the grid (module docstring). ``.cost`` is the length of an
     exactly feasible flow, ``.lower_bound = <phi, mu - nu>`` for the exactly 1-Lipschitz
-    ``.potential``; their gap is within :data:`GAP_RTOL`.
+    ``.potential``; their gap is within :data:`GAP_RTOL_IPM`.
 
     Parameters
     ----------
@@ -504,7 +503,7 @@ def _uncertified_inputs(grid: Grid, metric: str, mu: Vector, nus: Sequence[Vecto
         # shift g_k first: a constant times the rounding of sum(mu - nu), divided by a tiny
         # lam_k, would swamp the bound
         lower = float((pots[k] - pots[k][0]) @ (mu - nu)) / lk if lk > 0 else -np.inf
-        if costs[k] - lower > GAP_RTOL * max(costs[k], GAP_FLOOR * grid.diameter(metric)):
+        if costs[k] - lower > GAP_RTOL_IPM * max(costs[k], GAP_FLOOR * grid.diameter(metric)):
             out.append(k)
     return out
 
@@ -552,7 +551,7 @@ def barycenter_grid(
     Raises
     ------
     NotOptimalError
-        The certified gap exceeds ``GAP_RTOL * max(cost, GAP_FLOOR * diameter)``.
+        The certified gap exceeds ``GAP_RTOL_IPM * max(cost, GAP_FLOOR * diameter)``.
     """
     t0 = time.perf_counter()
     metric = check_metric(metric)

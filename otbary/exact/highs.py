@@ -1,4 +1,4 @@
-"""A small wrapper around the HiGHS LP solver and the certified-gap check shared by the exact paths.
+"""HiGHS, the one LP solver of the exact paths (the gap checks are in :mod:`otbary.certificates`).
 
 :func:`solve_lp` solves
 
@@ -11,14 +11,16 @@ with HiGHS through :func:`scipy.optimize.linprog` (``method="highs"``: it keeps 
 whereas ``highspy.Highs()`` prints a banner on stdout) and returns the primal solution with
 the row duals ``y`` in the convention ``c - A^\\top y \\ge 0`` on columns at their lower bound
 (so that ``b^\\top y`` is the dual objective of a minimisation). Anything but an optimal
-status raises :class:`~otbary.errors.NotOptimalError`.
-
-:func:`check_gap` is the one place where an exact path decides whether its recomputed cost
-and its certified lower bound agree.
+status raises :class:`~otbary.errors.NotOptimalError`. :func:`new_highs` gives a silent
+``highspy`` model for the LPs that are grown and re-solved from their last basis (column
+generation, :mod:`otbary.exact.colgen`); the interior point of :mod:`otbary.exact.ipm` solves
+the large flow LPs.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -27,17 +29,10 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import NotOptimalError
-from ..geometry import box_diameter
 
 SparseLike = Union[sp.spmatrix, sp.sparray]
 
-__all__ = ["FEASIBILITY_TOL", "GAP_RTOL", "LPSolution", "check_gap", "diameter", "problem_scale", "solve_lp",
-           "unit_length"]
-
-#: Relative tolerance of every certified gap in the exact paths:
-#: ``cost - lower_bound <= GAP_RTOL * max(|cost|, scale)``, where ``scale`` is a length of
-#: the problem (a diameter), so that a zero optimum is judged on the problem's own scale.
-GAP_RTOL = 1e-9
+__all__ = ["FEASIBILITY_TOL", "LPSolution", "new_highs", "solve_lp"]
 
 #: HiGHS primal and dual feasibility tolerances (its defaults are 1e-7).
 FEASIBILITY_TOL = 1e-10
@@ -76,6 +71,7 @@ def solve_lp(
     b_ub: Optional[ArrayLike] = None,
     what: str = "LP",
     time_limit: Optional[float] = None,
+    simplex: bool = False,
 ) -> LPSolution:
     """Solve ``min c.x  s.t.  A_eq x = b_eq,  A_ub x <= b_ub,  lower <= x <= upper`` with HiGHS.
 
@@ -96,6 +92,9 @@ def solve_lp(
         Name of the problem, used in error messages.
     time_limit : float, optional
         Seconds before HiGHS gives up (then :class:`NotOptimalError` is raised).
+    simplex : bool
+        Use HiGHS's dual simplex (a vertex solution, ``method="highs-ds"``) instead of letting
+        HiGHS choose.
 
     Returns
     -------
@@ -138,7 +137,7 @@ def solve_lp(
             A_eq=rows["eq"][0],
             b_eq=rows["eq"][1],
             bounds=np.column_stack([lo, hi]),
-            method="highs",
+            method="highs-ds" if simplex else "highs",
             options=opts,
         )
 
@@ -160,62 +159,26 @@ def solve_lp(
     )
 
 
-def check_gap(cost: float, lower_bound: float, scale: float, what: str, rtol: float = GAP_RTOL,
-              detail: str = "") -> float:
-    """Raise unless ``cost - lower_bound <= rtol * max(|cost|, scale)``; return the gap.
-
-    Parameters
-    ----------
-    cost : float
-        Objective of a feasible answer (an upper bound on the optimum).
-    lower_bound : float
-        Certified lower bound (dual value) on the optimum.
-    scale : float
-        A length of the problem (e.g. the diameter of all atoms), so that an optimum of zero is
-        judged on the problem's scale rather than to an absolute ``rtol``.
-    what : str
-        Name of the problem, used in the error message.
-    rtol : float
-        Relative tolerance, :data:`GAP_RTOL` by default.
-    detail : str
-        Solver details appended to the error message.
-
-    Raises
-    ------
-    NotOptimalError
-        The gap, or ``NaN`` in either number, fails the test.
-    """
-    gap = float(cost) - float(lower_bound)
-    tol = rtol * max(abs(float(cost)), float(scale))
-    if not np.isfinite(gap) or gap > tol:
-        raise NotOptimalError(
-            f"{what}: cost {cost:.17g} and certified lower bound {lower_bound:.17g} differ by "
-            f"{gap:.3g} > tolerance {tol:.3g}; the answer is not certified optimal{detail}"
-        )
-    return gap
+_BANNER_SHOWN: list[bool] = []
 
 
-def diameter(points: ArrayLike) -> float:
-    """Largest coordinate range of ``points`` (shape ``(n, d)``): the length scale of a problem
-    (the chebyshev :func:`~otbary.geometry.box_diameter`)."""
-    return box_diameter(points, "chebyshev")
+def new_highs() -> Any:
+    """A ``highspy.Highs()`` model, for LPs solved incrementally (column generation adds
+    columns and re-solves from the last basis, which :func:`solve_lp` cannot). The first one of a
+    process is built with stdout (fd 1) muted, since HiGHS prints its banner there on
+    construction, before any option can be set."""
+    import highspy
 
-
-def problem_scale(points: ArrayLike) -> float:
-    """Length scale for :func:`check_gap`: ``max(diameter, 1e-6 * max |coordinate|)``.
-
-    The second term covers rounding: with ``GAP_RTOL = 1e-9`` it allows an absolute gap of
-    ``1e-15 |x|``, a few ulps of the coordinates, when every atom coincides (diameter zero).
-    """
-    pts = np.asarray(points, dtype=float)
-    return max(diameter(pts), 1e-6 * float(np.max(np.abs(pts))) if pts.size else 0.0)
-
-
-def unit_length(points: ArrayLike) -> float:
-    """:func:`diameter` of ``points``, or ``1.0`` when it is zero.
-
-    LP costs are divided by it before they reach a solver, so that the solver's absolute
-    tolerances (``1e-10`` and below) mean the same thing at every scale of the coordinates.
-    """
-    d = diameter(points)
-    return d if d > 0 and np.isfinite(d) else 1.0
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN.append(True)
+    return h

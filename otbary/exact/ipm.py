@@ -454,9 +454,9 @@ def _polish_primal(newton: _Newton, b: Vector, x: Vector) -> Vector:
 
 
 def solve_lp(
+    c: Vector,
     A: sp.spmatrix,
     b: Vector,
-    c: Vector,
     tol: float = IPM_TOL,
     max_iter: int = 200,
     normal: Optional[NormalMatrix] = None,
@@ -485,12 +485,15 @@ def solve_lp(
     (see ``_polish_primal``; a tiny residual can remain on rows where the polish had to
     fix every variable at zero; callers that need exact feasibility repair it).
 
+    The arguments come in the order of :func:`otbary.exact.highs.solve_lp` (and of
+    :func:`scipy.optimize.linprog`): objective, then constraints.
+
     Parameters
     ----------
+    c : ndarray, shape (n,)
     A : sparse matrix, shape (m, n)
         Full row rank.
     b : ndarray, shape (m,)
-    c : ndarray, shape (n,)
     tol : float
     max_iter : int
     normal : NormalMatrix, optional

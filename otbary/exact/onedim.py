@@ -23,10 +23,10 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..certificates import check_gap, problem_scale
 from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, w1_lower_bound
 from ..results import BarycenterResult, W1Result
-from .highs import check_gap, problem_scale
 
 __all__ = ["barycenter_1d", "cdf", "quantile_function", "w1_1d", "weighted_lower_median"]
 
@@ -135,7 +135,7 @@ def w1_1d(mu: Measure, nu: Measure, metric: str) -> W1Result:
     Raises
     ------
     NotOptimalError
-        Cost and lower bound disagree beyond :data:`~otbary.exact.highs.GAP_RTOL` (rounding
+        Cost and lower bound disagree beyond :data:`~otbary.certificates.GAP_RTOL` (rounding
         trouble only).
     """
     x = _merged_support([mu, nu])
@@ -242,7 +242,7 @@ def barycenter_1d(measures: Sequence[Measure], lam: NDArray[np.float64], metric:
     ------
     NotOptimalError
         The recomputed cost and the certificate disagree beyond
-        :data:`~otbary.exact.highs.GAP_RTOL` relative.
+        :data:`~otbary.certificates.GAP_RTOL` relative.
     """
     ms = list(measures)
     w = np.asarray(lam, dtype=float)

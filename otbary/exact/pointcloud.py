@@ -26,12 +26,13 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from ..certificates import check_gap, problem_scale, unit_length
 from ..errors import NotOptimalError, SizeLimitError
 from ..geometry import pairwise_distances
 from ..measures import Measure
 from ..potentials import Potential, barycenter_lower_bound, lipschitz_envelope, w1_lower_bound
 from ..results import BarycenterResult, W1Result
-from .highs import check_gap, problem_scale, solve_lp, unit_length
+from .highs import solve_lp
 
 __all__ = ["MAX_LP_VARIABLES", "MAX_PLAN_ENTRIES", "barycenter_lp", "barycenter_on_support", "w1_points"]
 
@@ -123,7 +124,7 @@ def w1_points(mu: Measure, nu: Measure, metric: str) -> W1Result:
     certificate is the c-transform ``f(z) = min_j d(z, y_j) - v_j`` of POT's duals ``v`` of
     ``nu`` (with ``u_i + v_j <= M_ij``), 1-Lipschitz, on the union of both supports;
     ``lower_bound = <f, mu> - <f, nu> >= <u, a> + <v, b>``. The solver sees ``M`` divided by
-    the diameter of the atoms (:func:`~otbary.exact.highs.unit_length`), so that its absolute
+    the diameter of the atoms (:func:`~otbary.certificates.unit_length`), so that its absolute
     tolerances do not depend on the units.
 
     Parameters
@@ -144,7 +145,7 @@ def w1_points(mu: Measure, nu: Measure, metric: str) -> W1Result:
         ``n * m > MAX_PLAN_ENTRIES`` (``n``, ``m`` atoms of positive mass).
     NotOptimalError
         POT reports anything but optimal, or cost and lower bound differ by more than
-        :data:`~otbary.exact.highs.GAP_RTOL` relative.
+        :data:`~otbary.certificates.GAP_RTOL` relative.
     """
     x, a = positive_atoms(mu)
     y, b = positive_atoms(nu)
@@ -285,7 +286,7 @@ def barycenter_on_support(
         The LP has more than :data:`MAX_LP_VARIABLES` variables.
     NotOptimalError
         HiGHS does not report optimal, or cost and lower bound differ by more than
-        :data:`~otbary.exact.highs.GAP_RTOL` relative.
+        :data:`~otbary.certificates.GAP_RTOL` relative.
     """
     S = np.asarray(support_points, dtype=float)
     S = S[:, None] if S.ndim == 1 else S
