@@ -4,9 +4,9 @@ Four parts, one process (``--parts`` picks some, default all):
 
 A. Three translates of a 2D Gaussian, equal weights: train one generator against three critics
    for at most ``--budget`` seconds, then ``otbary.certify`` (sample-based, paired, 95% interval)
-   gives the relative objective gap; the closed-form barycenter (DESIGN fact 6) is certified the
+   gives the relative objective gap; the closed-form barycenter (theory fact 6) is certified the
    same way as a control. Target: gap under 5% within 180 s on 2 cores.
-B. Two measures, weights 0.6 / 0.4 (DESIGN fact 7: N(-2, 1), N(2, 1)): the neural barycenter,
+B. Two measures, weights 0.6 / 0.4 (theory fact 7: N(-2, 1), N(2, 1)): the neural barycenter,
    the recursive interpolation ``ob.recursive_barycenter`` and the exact optimum (``nu_1``,
    objective 0.4 W1 = 1.6) side by side with their objectives.
 C. Steps per second on the CPU for a few batch sizes.
@@ -290,7 +290,7 @@ def run_a(args: argparse.Namespace, budget: float) -> dict[str, Any]:
 def run_b(args: argparse.Namespace) -> dict[str, Any]:
     b = part_b(20 if args.quick else args.steps_b, args.quick, args.seed)
     ex, rec, nb = b["exact"], b["recursive"], b["neural"]
-    print("\nB. N(-2,1), N(2,1), weights 0.6/0.4 (DESIGN fact 7), euclidean, 400-point quantile measures")
+    print("\nB. N(-2,1), N(2,1), weights 0.6/0.4 (theory fact 7), euclidean, 400-point quantile measures")
     print(f"   exact optimum (nu_1)          J = {ex.cost:.4f}  (lower bound {ex.lower_bound:.4f})")
     print(f"   recursive interpolation       J = {rec.cost:.4f}  relative gap "
           f"{(rec.cost - ex.cost) / ex.cost:+.2%}")

@@ -4,7 +4,7 @@
 
 Three 1D measures on a grid of ``[-2, 2]`` -- a Gaussian, a two-bump mixture and a uniform
 interval from ``otbary.toys`` -- with weights 0.4 / 0.35 / 0.25. On the line a W1 barycenter has
-CDF equal to the pointwise weighted median of the inputs' CDFs (DESIGN fact 4). Left: the
+CDF equal to the pointwise weighted median of the inputs' CDFs (theory fact 4). Left: the
 densities and the exact barycenter returned by ``ob.barycenter``; right: the CDFs ``F_k``
 (thin) and the barycenter's CDF (thick dashed), which follows whichever input CDF is the
 weighted median at each ``x``. The script prints the objective ``sum_k lambda_k W1(mu, nu_k)``,

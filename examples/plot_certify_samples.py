@@ -5,7 +5,7 @@ Certifying generators from samples: two-sided bounds on the true gap against the
 A continuous problem with a known answer (``otbary validate``'s ``sampled-translate`` case,
 ``two-heavy-2d`` of :mod:`otbary.testing.continuous`): ``P`` a non-Gaussian shape (a squeezed
 ring with a shifted half), its translate ``Q = P + a`` with ``a = (0.8, 0)``, weights ``.6 / .4``,
-euclidean. The unique barycenter is ``P`` and ``J* = .4 ||a|| = 0.32`` (DESIGN facts 5, 6).
+euclidean. The unique barycenter is ``P`` and ``J* = .4 ||a|| = 0.32`` (theory facts 5, 6).
 Three samplers are certified by ``ob.certify(sampler, [P, Q], [.6, .4], n_samples=n)`` for
 ``n`` = 5 000, 20 000 and 80 000 draws per distribution per repeat (8 repeats, a 48 x 48 grid
 as certify's default in 2D; one reference per ``n``, reused for the three candidates): ``P``

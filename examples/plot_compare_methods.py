@@ -6,7 +6,7 @@ Three inputs on a grid of the unit square -- a disc, a ring and a triangle from 
 weights 0.4 / 0.35 / 0.25 -- and their W1 barycenter by every method of the library: the exact
 solver (``ob.barycenter``, cityblock metric, certified by dual potentials), the entropic one at
 several ``eps`` (``method="entropic"``: blurrier as ``eps`` grows), the recursive pairwise
-scheme (``ob.recursive_barycenter``, DESIGN fact 7: not optimal for W1 in general) and a neural
+scheme (``ob.recursive_barycenter``, theory fact 7: not optimal for W1 in general) and a neural
 WGAN-GP generator (``otbary.neural``, euclidean critics, its samples binned to the grid; the panel
 is skipped with a note when torch is missing). Every panel is scored by the same *exact*
 objective ``sum_k lambda_k W1(mu, nu_k)`` (cityblock), so the titles read directly as the gap to

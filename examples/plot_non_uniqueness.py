@@ -3,7 +3,7 @@ Two measures: the heavier input, or many optimal answers
 ========================================================
 
 The W1 barycenter of two measures ``nu_1`` (a disc) and ``nu_2`` (a triangle) on a grid of the
-unit square, cityblock metric (DESIGN fact 5). Top row, weights 0.7 / 0.3: the unique barycenter
+unit square, cityblock metric (theory fact 5). Top row, weights 0.7 / 0.3: the unique barycenter
 is the heavier input ``nu_1``; the exact solver returns it (``W1(mu, nu_1)`` printed, ~ 0) with
 objective ``0.3 W1(nu_1, nu_2)``, while ``nu_2`` costs ``0.7 W1(nu_1, nu_2)``. Bottom row, equal
 weights: ``nu_1``, ``nu_2``, every mixture ``(1 - t) nu_1 + t nu_2`` and the solver's own answer

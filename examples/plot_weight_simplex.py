@@ -9,7 +9,7 @@ for the bilinear weights ``lambda = ((1-s)(1-t), s(1-t), (1-s)t, st)`` at a 5 x 
 ``(s, t)`` in ``[0, 1]^2``. Each panel's title is its objective
 ``sum_k lambda_k W1(mu, nu_k)``. Unlike the quadratic (W2) barycenter, the W1 barycenter does
 not blend the shapes: along an edge, with two inputs and unequal weights, it is the heavier input
-(DESIGN fact 5); at an edge's middle (equal weights) it is one of many optimal answers; inside it
+(theory fact 5); at an edge's middle (equal weights) it is one of many optimal answers; inside it
 keeps large pieces of the heavier shapes. Full mode: 64 x 64 grid
 (about a minute); ``--quick``: 16 x 16. The script prints each panel's weights, objective and
 duality gap (all gaps below 1e-6).

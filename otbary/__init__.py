@@ -8,6 +8,9 @@ Quick tour::
     ob.w1(mu, nu, metric="cityblock")           # exact W1
     res = ob.barycenter([mu, nu, rho], metric="cityblock")
     res.cost, res.lower_bound, res.gap          # certified
+
+Docstrings cite the mathematical facts the code relies on as "theory fact N": they are stated
+and proved, numbered, on the Theory page of the documentation (``docs/theory.md``).
 """
 
 from . import toys

@@ -1,4 +1,4 @@
-"""Arc sets of grid neighbour graphs (DESIGN fact 2).
+"""Arc sets of grid neighbour graphs (theory fact 2).
 
 W1 between histograms on a regular grid is a min-cost flow on a graph whose nodes are the
 grid nodes and whose arcs join a node ``p`` (a multi-index) to ``p + o`` for the offsets

@@ -1,4 +1,4 @@
-r"""Wasserstein-ball constrained problems on a fixed support (DESIGN fact 10).
+r"""Wasserstein-ball constrained problems on a fixed support (theory fact 10).
 
 :func:`ball_problem` solves
 
@@ -11,7 +11,7 @@ over probability measures ``mu`` on a fixed support ``S``. Every ``W1`` is linea
 ``(mu, transport)``, so the problem is one LP:
 
 * **grids** (all measures on one :class:`~otbary.Grid`): one min-cost flow per measure
-  sharing ``mu`` (DESIGN fact 2, the arcs of :mod:`otbary.arcs`)::
+  sharing ``mu`` (theory fact 2, the arcs of :mod:`otbary.arcs`)::
 
       min len.f_0   s.t.  D f_j - mu = -nu_j (j = 0..K, nu_0 = target),
                           len.f_k <= eta_k (k = 1..K),  f >= 0,  mu >= 0;
@@ -25,7 +25,7 @@ over probability measures ``mu`` on a fixed support ``S``. Every ``W1`` is linea
 
 The multipliers are ``lambda_k = -y_k >= 0`` with ``y_k`` the LP dual of the radius row
 ``k`` (the rows are ``<=`` rows, so ``y_k <= 0``): ``lambda_k`` is the rate at which the
-optimal value falls when ``eta_k`` grows. By LP duality (DESIGN fact 10) the same ``mu``
+optimal value falls when ``eta_k`` grows. By LP duality (theory fact 10) the same ``mu``
 minimises the Lagrangian ``W1(mu, target) + sum_k lambda_k W1(mu, nu_k)``: it is a
 barycenter of ``(target, nu_1..nu_K)`` with weights proportional to
 ``(1, lambda_1..lambda_K)``.
@@ -333,14 +333,14 @@ def ball_problem(
 
     as one LP on the support ``S`` (module docstring). Its Lagrangian with the multipliers
     ``lambda_k >= 0`` is the barycenter objective with weights ``(1, lambda_1..lambda_K)``
-    (DESIGN fact 10), whence the certified bound, valid for every feasible ``mu``:
+    (theory fact 10), whence the certified bound, valid for every feasible ``mu``:
 
     .. math::
 
         W_1(\mu, \tau) \ge \min_i \sum_{j=0}^K g_j(s_i) - \sum_{j=0}^K \langle g_j, \nu_j \rangle
                           - \sum_k \lambda_k \eta_k
 
-    with ``g_0`` 1-Lipschitz and ``g_k`` ``lambda_k``-Lipschitz (``nu_0 = tau``; DESIGN fact 3).
+    with ``g_0`` 1-Lipschitz and ``g_k`` ``lambda_k``-Lipschitz (``nu_0 = tau``; theory fact 3).
 
     Parameters
     ----------

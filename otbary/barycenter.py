@@ -48,7 +48,7 @@ def barycenter(
 
     over probability measures ``mu`` on the chosen support. With ``method="exact"`` the
     answer is certified: ``.lower_bound`` comes from ``lambda_k``-Lipschitz dual potentials
-    ``g_k`` (DESIGN fact 3), ``.cost`` is recomputed exactly and ``.gap`` is their
+    ``g_k`` (theory fact 3), ``.cost`` is recomputed exactly and ``.gap`` is their
     difference (zero up to the solver tolerance).
 
     Paths:

@@ -108,7 +108,7 @@ def reference_barycenter(
     clouds whose multi-marginal LP has at most :data:`FREE_SUPPORT_MAX_TUPLES` tuples, the free
     support solver (all measures); histograms on one grid with the cityblock metric, the grid
     (a coordinatewise weighted median of grid nodes is a grid node, so the grid holds an
-    optimal measure over all measures, DESIGN fact 8); other histograms on one grid, that grid;
+    optimal measure over all measures, theory fact 8); other histograms on one grid, that grid;
     larger point clouds, the union of their supports. ``support="free"``, a Grid, a Measure or
     points: that support (``"free"``: all measures).
 
@@ -154,7 +154,7 @@ def _unique_optimum(
     """The optimal measure when it is unique over all measures, else ``None``.
 
     * some ``lambda_j > 1/2``: ``nu_j`` (``J(mu) >= J(nu_j) + (2 lambda_j - 1) W1(mu, nu_j)``,
-      the triangle inequality; DESIGN fact 5 for two measures);
+      the triangle inequality; theory fact 5 for two measures);
     * on the line, when the weighted median of the CDF values is unique between every two
       consecutive atoms: the closed-form barycenter.
     """

@@ -20,7 +20,7 @@ Formulations:
 
 * ``support`` a :class:`~otbary.Grid` with ``metric="cityblock"``, or ``"chebyshev"`` with a
   uniform spacing: the min-cost flow on the neighbour arcs of :mod:`otbary.arcs`
-  (``O(N)`` variables, exact: DESIGN fact 2);
+  (``O(N)`` variables, exact: theory fact 2);
 * anything else (point supports, euclidean on grids): the transport plan between ``S`` and
   the atoms of ``nu`` (``|S| * m`` variables, exact for every metric), limited to
   :data:`MAX_PLAN_ENTRIES`.

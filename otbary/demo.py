@@ -4,14 +4,14 @@ Three cases on a regular grid of the unit square, cityblock metric, each a known
 
 ``translates``
     Three translated copies ``rho + a_k`` of a Gaussian blob. A barycenter is ``rho`` shifted to
-    the weighted coordinatewise median ``m`` of the shifts (the l1 Fermat-Weber point, DESIGN
+    the weighted coordinatewise median ``m`` of the shifts (the l1 Fermat-Weber point, theory
     fact 6), with optimum ``sum_k lambda_k ||a_k - m||_1``.
 ``mixtures``
     Three random Gaussian mixtures: no closed form, but the answer is certified by the dual bound
     and must beat every input used as a candidate.
 ``two-measures``
     Two measures with weights 0.6 / 0.4: the unique barycenter is the heavier input and the
-    optimum is ``0.4 W1(nu_1, nu_2)`` (DESIGN fact 5).
+    optimum is ``0.4 W1(nu_1, nu_2)`` (theory fact 5).
 
 :func:`run_demo` writes ``report.md``, ``report.json`` and ``figures/<case>.png`` into a folder.
 
@@ -122,9 +122,9 @@ def _case_translates(g: Grid) -> Case:
         notes=(
             "For the cityblock metric the Fermat-Weber point of the shifts a_k is their weighted "
             "coordinatewise median m, so rho + m is a barycenter with objective "
-            "sum_k lambda_k ||a_k - m||_1 (DESIGN fact 6). The l1 barycenter is not unique, so the "
+            "sum_k lambda_k ||a_k - m||_1 (theory fact 6). The l1 barycenter is not unique, so the "
             "solver's measure may differ from rho + m (w1 to shifted rho > 0) while its objective is "
-            "the same: compare objectives, not measures (DESIGN fact 5)."
+            "the same: compare objectives, not measures (theory fact 5)."
         ),
     )
 
@@ -154,7 +154,7 @@ def _case_mixtures(g: Grid) -> Case:
         weights=weights,
         labels=[f"nu_{k + 1} (w=1/3)" for k in range(3)],
         check=check,
-        notes="No closed form; the dual lower bound certifies the objective (DESIGN fact 3).",
+        notes="No closed form; the dual lower bound certifies the objective (theory fact 3).",
     )
 
 
@@ -184,7 +184,7 @@ def _case_two(g: Grid) -> Case:
         check=check,
         notes=(
             "With lambda_1 > lambda_2 the unique barycenter is nu_1, with optimum "
-            "lambda_2 W1(nu_1, nu_2) (DESIGN fact 5)."
+            "lambda_2 W1(nu_1, nu_2) (theory fact 5)."
         ),
     )
 

@@ -1,4 +1,4 @@
-r"""Displacement interpolation and the recursive pairwise barycenter (DESIGN facts 5 and 7).
+r"""Displacement interpolation and the recursive pairwise barycenter (theory facts 5 and 7).
 
 For an optimal W1 plan ``pi`` between ``mu_0`` and ``mu_1`` the displacement (McCann)
 interpolation is
@@ -194,7 +194,7 @@ def pairwise_lower_bound(measures: Sequence[Measure], weights: ArrayLike, metric
     The best ``y`` solves a small LP (``K(K-1)/2`` variables); it is then scaled to be exactly
     feasible and ``W1(nu_j, nu_k)`` is replaced by its certified lower bound, so the returned
     value is a bound whatever the LP solver's accuracy. It is the optimum for ``K = 2``
-    (``min(lambda) W1(nu_1, nu_2)``, DESIGN fact 5) and costs ``K(K-1)/2`` exact W1 solves.
+    (``min(lambda) W1(nu_1, nu_2)``, theory fact 5) and costs ``K(K-1)/2`` exact W1 solves.
 
     Parameters
     ----------
@@ -268,7 +268,7 @@ def recursive_barycenter(
 
     and the answer is ``b_K`` (when ``lambda_1 = ... = lambda_k = 0`` the step takes
     ``b_k = nu_k``). Each step is one two-marginal problem, as in the recursive WGAN scheme.
-    ``b_K`` is **not** a W1 barycenter in general (DESIGN fact 7: ``N(-2, 1)``, ``N(2, 1)``
+    ``b_K`` is **not** a W1 barycenter in general (theory fact 7: ``N(-2, 1)``, ``N(2, 1)``
     with weights ``.6/.4`` give ``N(-0.4, 1)``, objective 1.92, against the optimum 1.6 at
     ``nu_1``). With ``K = 2`` and equal weights it is optimal (fact 5).
 

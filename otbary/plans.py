@@ -14,7 +14,7 @@ displacement interpolation (:mod:`otbary.interpolation`) only needs those triple
   min-cost flow gives the value but not a plan); a basic optimal plan has at most
   ``n + m - 1`` positive entries.
 
-W1 plans are not unique; any optimal plan satisfies the geodesic identities of DESIGN fact 7.
+W1 plans are not unique; any optimal plan satisfies the geodesic identities of theory fact 7.
 """
 
 from __future__ import annotations

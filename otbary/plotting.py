@@ -205,7 +205,7 @@ def objective_label(cost: float, lower_bound: Optional[float] = None, name: str 
     """``"objective 0.1234"`` (with ``" >= 0.1230"`` when a certified lower bound is given).
 
     The objective is :math:`\\sum_k \\lambda_k W_1(\\mu, \\nu_k)`; every figure labels candidates
-    with it so that they can be compared (DESIGN fact 5: values, not measures, are unique).
+    with it so that they can be compared (theory fact 5: values, not measures, are unique).
     """
     text = f"{name} {cost:.4f}"
     if lower_bound is not None:

@@ -3,7 +3,7 @@
 By Kantorovich–Rubinstein duality, ``W1(mu, nu) = max_f <f, mu - nu>`` over 1-Lipschitz
 ``f``; any ``L``-Lipschitz ``f`` with ``L <= 1`` gives the lower bound ``<f, mu - nu>``.
 For a barycenter with weights ``lambda_k`` and ``lambda_k``-Lipschitz ``g_k`` on a support
-``S`` (DESIGN fact 3)::
+``S`` (theory fact 3)::
 
     min_{mu on S} sum_k lambda_k W1(mu, nu_k) >= min_{x in S} sum_k g_k(x) - sum_k <g_k, nu_k>.
 
@@ -172,7 +172,7 @@ def w1_lower_bound(potential_mu: ArrayLike, mu_weights: ArrayLike, potential_nu:
 
 def barycenter_lower_bound(g_support: Sequence[ArrayLike], g_inputs: Sequence[ArrayLike],
                            input_weights: Sequence[ArrayLike]) -> float:
-    """DESIGN fact 3: ``min_i sum_k g_k(s_i) - sum_k <g_k, nu_k>``.
+    """Theory fact 3: ``min_i sum_k g_k(s_i) - sum_k <g_k, nu_k>``.
 
     ``g_support[k]`` holds the ``lambda_k``-Lipschitz ``g_k`` on the support points,
     ``g_inputs[k]`` the same function on the atoms of ``nu_k``, whose masses are

@@ -65,7 +65,7 @@ class BarycenterResult:
         ``sum_k lambda_k W1(measure, nu_k)``, computed exactly.
     lower_bound : float
         A certified lower bound on the optimum over the support that was searched
-        (DESIGN fact 3 for fixed supports; the closed form in 1D).
+        (theory fact 3 for fixed supports; the closed form in 1D).
     weights : ndarray
         ``lambda``.
     method : str
@@ -146,7 +146,7 @@ class SinkhornResult:
 
 @dataclass(frozen=True)
 class BallResult:
-    r"""A Wasserstein-ball problem ``min W1(mu, target) s.t. W1(mu, nu_k) <= eta_k`` (DESIGN fact 10).
+    r"""A Wasserstein-ball problem ``min W1(mu, target) s.t. W1(mu, nu_k) <= eta_k`` (theory fact 10).
 
     Returned by :func:`otbary.ball_problem`. ``nan`` never appears in any field.
 
@@ -228,7 +228,7 @@ class CertifyResult:
     weights : ndarray
     metric : str
     distance : float or None
-        ``W1(candidate, optimum)`` when the optimum is unique (DESIGN fact 5), else ``None``.
+        ``W1(candidate, optimum)`` when the optimum is unique (theory fact 5), else ``None``.
     interval : tuple of float or None
         Sample-based certification: ``(gap_lower, gap_upper)``, which brackets the true gap of
         the continuous distributions with probability at least the confidence; else ``None``.

@@ -1,4 +1,4 @@
-"""The public API of DESIGN's contract: names, signatures, result attributes, packaging."""
+"""The public API contract: names, signatures, result attributes, packaging."""
 
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ def test_ships_py_typed() -> None:
 
 
 def test_contract_results_have_their_attributes() -> None:
-    """The attribute names DESIGN's contract promises on the later results."""
+    """The attribute names the API contract promises on the later results."""
     mu = ob.Measure([[0.0], [1.0]])
     nu = ob.Measure([[2.0]])
     rec = ob.recursive_barycenter([mu, nu], metric="euclidean")

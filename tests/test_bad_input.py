@@ -1,6 +1,6 @@
 """Bad input raises ValueError/TypeError naming the argument; garbage never yields NaN.
 
-DESIGN, "Public API": negative or NaN mass, empty measure, mismatched dimensions, unknown
+the public API contract: negative or NaN mass, empty measure, mismatched dimensions, unknown
 metric, weights of the wrong length raise ``ValueError``/``TypeError`` naming the argument;
 never return NaN silently.
 """

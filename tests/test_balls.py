@@ -1,4 +1,4 @@
-"""Wasserstein-ball problems (issue 4, points 3 and 5; DESIGN fact 10).
+"""Wasserstein-ball problems (issue 4, points 3 and 5; theory fact 10).
 
 Oracles: a dense plan LP assembled here from POT cost matrices (``ot.dist``) and solved by
 SciPy's HiGHS; the barycenter of ``ob.barycenter`` (Lagrangian reduction); LP optimality

@@ -1,7 +1,7 @@
 """``ob.certify``: exact and sample-based certification against independent oracles.
 
 Oracles: ``scipy.stats.wasserstein_distance`` (1D), POT's ``ot.emd2`` on ``cdist`` costs, and
-the closed forms of DESIGN facts 4-7 (via :mod:`otbary.testing.strategies`).
+the closed forms of theory facts 4-7 (via :mod:`otbary.testing.strategies`).
 """
 
 from __future__ import annotations

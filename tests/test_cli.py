@@ -161,7 +161,7 @@ def test_quick_demo_neural_part(quick_demo: tuple[Path, int]) -> None:
             assert all(math.isfinite(v) for v in (d["cost"], d["optimum"], d["gap"], lo, hi))
             assert d["relative_gap"] == pytest.approx(d["gap"] / d["optimum"], rel=1e-9)
     t = nr["cases"][0]
-    # the closed-form optimum (DESIGN fact 6) and certify's sampled optimum agree up to sampling
+    # the closed-form optimum (theory fact 6) and certify's sampled optimum agree up to sampling
     assert t["exact_optimum"] == pytest.approx(t["candidates"][0]["optimum"], rel=0.25)
     assert (out / nr["training_figure"]).is_file()
     md = (out / "report.md").read_text()

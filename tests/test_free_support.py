@@ -1,4 +1,4 @@
-"""Free-support barycenters (DESIGN facts 5, 6, 8) and Fermat–Weber points, against independent oracles.
+"""Free-support barycenters (theory facts 5, 6, 8) and Fermat–Weber points, against independent oracles.
 
 Oracles: closed forms for translates (the weighted Fermat–Weber point of the shifts, found by
 ``scipy.optimize``), POT's ``ot.emd2`` and ``ot.lp.barycenter``, and brute-force Fermat–Weber
@@ -101,7 +101,7 @@ def _translates(rho: NDArray[np.float64], shifts: NDArray[np.float64]) -> list[o
 @given(st.integers(0, 10_000))
 @settings(max_examples=10, deadline=None)
 def test_translates_cityblock(seed: int) -> None:
-    """DESIGN fact 6: optimum sum_k lambda_k ||a_k - a*||_1, a* the coordinatewise weighted median."""
+    """theory fact 6: optimum sum_k lambda_k ||a_k - a*||_1, a* the coordinatewise weighted median."""
     rng = np.random.default_rng(seed)
     K = int(rng.integers(2, 5))
     rho = rng.integers(-3, 4, size=(3, 2)).astype(float)

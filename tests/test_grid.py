@@ -248,7 +248,7 @@ def test_barycenter_weight_zero_and_single_input() -> None:
     assert res.potentials is not None and np.ptp(res.potentials[1].values) == 0.0
     b = np.asarray(res.measure.weights)
     assert res.costs[1] == pytest.approx(ot.emd2(b, hs[1], M), rel=1e-7)
-    # two inputs, lam_1 > lam_2: the optimum is lam_2 W1(nu_1, nu_2) (DESIGN fact 5)
+    # two inputs, lam_1 > lam_2: the optimum is lam_2 W1(nu_1, nu_2) (theory fact 5)
     assert res.cost == pytest.approx(0.4 * ot.emd2(hs[0], hs[2], M), rel=1e-8)
     solo = barycenter_grid(ms[:1], np.ones(1), "euclidean", grid)
     assert solo.cost == pytest.approx(0.0, abs=1e-10)
@@ -275,7 +275,7 @@ def test_barycenter_identical_inputs_and_point_masses() -> None:
 
 
 def test_translates_cityblock_weighted_median() -> None:
-    """DESIGN fact 6 (cityblock): optimum = sum_k lam_k ||a_k - a*||_1, a* the weighted median."""
+    """theory fact 6 (cityblock): optimum = sum_k lam_k ||a_k - a*||_1, a* the weighted median."""
     grid = ob.Grid((12, 12), spacing=0.1)
     shape = np.zeros((12, 12))
     shape[0:3, 0:2] = [[0.1, 0.2], [0.3, 0.1], [0.2, 0.1]]

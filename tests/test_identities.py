@@ -3,7 +3,7 @@
 Oracles (none calls otbary's solvers): POT's network simplex ``ot.emd2`` on the dense cost
 ``ot.dist``, ``scipy.stats.wasserstein_distance`` (1D), ``ot.lp.barycenter`` (fixed support),
 a dense LP of all plans solved by ``scipy.optimize.linprog``, and the closed-form cases of
-:mod:`otbary.testing.strategies` (DESIGN facts 4, 5, 6), which are themselves checked
+:mod:`otbary.testing.strategies` (theory facts 4, 5, 6), which are themselves checked
 against POT here.
 """
 
@@ -438,7 +438,7 @@ def test_w1_known_pairs(dim: int, on_grid: bool, data: st.DataObject) -> None:
 
 
 # ======================================================================================
-# D. Barycenters: bounds, oracles, DESIGN facts 4-6
+# D. Barycenters: bounds, oracles, theory facts 4-6
 # ======================================================================================
 
 
@@ -498,7 +498,7 @@ def test_free_support_barycenter(metric: str, data: st.DataObject) -> None:
     assert free.cost <= fixed.cost + tol
 
 
-# ---- DESIGN fact 4: 1D Gaussians, a location family ------------------------------------
+# ---- theory fact 4: 1D Gaussians, a location family ------------------------------------
 
 
 @pytest.mark.parametrize("on_grid", [False, True])
@@ -523,7 +523,7 @@ def test_fact4_gaussian_location_family(on_grid: bool, shifts: list[int], lam: l
         assert scipy_w1_1d(res.measure, case.barycenter) <= 1e-9
 
 
-# ---- DESIGN fact 5: two measures ---------------------------------------------------------
+# ---- theory fact 5: two measures ---------------------------------------------------------
 
 
 def _fact5_paths() -> list[Any]:
@@ -569,7 +569,7 @@ def test_fact5_equal_weights_every_mixture_is_optimal(
     assert cost_m == pytest.approx(case.optimum, rel=1e-7, abs=tol)
 
 
-# ---- DESIGN fact 6: translates ------------------------------------------------------------
+# ---- theory fact 6: translates ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("metric", METRICS)

@@ -1,4 +1,4 @@
-"""Displacement interpolation and the recursive pairwise barycenter (DESIGN facts 5 and 7).
+"""Displacement interpolation and the recursive pairwise barycenter (theory facts 5 and 7).
 
 Oracles: POT's ``ot.emd2`` (W1 between point clouds, with scipy's ``cdist``),
 ``scipy.stats.wasserstein_distance`` (1D), the closed forms of facts 5 and 7, and a closed form

@@ -168,7 +168,7 @@ def test_losses_and_w1_estimate_of_a_unit_linear_critic() -> None:
 
 
 def test_critic_learns_w1_between_shifted_gaussians() -> None:
-    # W1(N(0,1), N(1.5,1)) = 1.5 (translates, DESIGN fact 6); estimate on fresh samples
+    # W1(N(0,1), N(1.5,1)) = 1.5 (translates, theory fact 6); estimate on fresh samples
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(1)
     critic = MLPCritic(1, hidden=(32, 32))

@@ -195,7 +195,7 @@ def test_adapt_config_uses_the_one_sided_penalty() -> None:
 
 
 def test_sample_w1_score_against_closed_form_and_floor() -> None:
-    """Translates by 2 (DESIGN fact 6): W1 = 2; a model equal to the target has excess about 0."""
+    """Translates by 2 (theory fact 6): W1 = 2; a model equal to the target has excess about 0."""
     s = sample_w1_score(_local(2.0), _local(0.0), n_samples=1000, n_repeats=4, seed=0)
     assert s.w1 == pytest.approx(2.0, abs=0.1)
     assert s.interval[0] <= s.w1 <= s.interval[1]

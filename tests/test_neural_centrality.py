@@ -26,7 +26,7 @@ def _translate(c: float, dim: int = 1):  # noqa: ANN202
 
 
 def test_translated_gaussians_on_a_line() -> None:
-    """Means 0, 1, 2, 10: mean W1 to the others is 13/3, 11/3, 11/3, 27/3 (DESIGN fact 6)."""
+    """Means 0, 1, 2, 10: mean W1 to the others is 13/3, 11/3, 11/3, 27/3 (theory fact 6)."""
     res = model_centrality([_translate(c) for c in (0, 1, 2, 10)], n_samples=400, n_repeats=3, seed=0)
     assert res.index in (1, 2)
     exact = np.abs(np.subtract.outer([0, 1, 2, 10], [0, 1, 2, 10]).astype(float))

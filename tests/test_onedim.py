@@ -1,4 +1,4 @@
-"""1D closed forms (DESIGN facts 4, 5) against independent oracles.
+"""1D closed forms (theory facts 4, 5) against independent oracles.
 
 Oracles: ``scipy.stats.wasserstein_distance``, POT's ``ot.emd2`` and ``ot.lp.barycenter``,
 and closed forms for translates and discretised Gaussians (``scipy.stats.norm``).
@@ -93,7 +93,7 @@ def test_cdf_and_quantile_function() -> None:
 @given(line_measures(), line_measures())
 @settings(max_examples=15, deadline=None)
 def test_quantile_integral_equals_w1(mu: ob.Measure, nu: ob.Measure) -> None:
-    """DESIGN fact 4: int_0^1 |Q_mu - Q_nu| du, integrated exactly on the union of jump levels."""
+    """theory fact 4: int_0^1 |Q_mu - Q_nu| du, integrated exactly on the union of jump levels."""
     def jumps(m: ob.Measure) -> NDArray[np.float64]:
         return np.cumsum(m.weights[np.argsort(m.points[:, 0])])
 
@@ -116,7 +116,7 @@ def test_weighted_lower_median() -> None:
 @given(line_measures(6), line_measures(6))
 @settings(max_examples=25, deadline=None)
 def test_two_measures_unequal_weights_give_the_heavier_one(nu1: ob.Measure, nu2: ob.Measure) -> None:
-    """DESIGN fact 5: lambda_1 > lambda_2 -> the barycenter is nu_1, optimum lambda_2 W1(nu_1, nu_2)."""
+    """theory fact 5: lambda_1 > lambda_2 -> the barycenter is nu_1, optimum lambda_2 W1(nu_1, nu_2)."""
     lam = np.array([0.7, 0.3])
     res = barycenter_1d([nu1, nu2], lam, "euclidean")
     assert res.cost == pytest.approx(0.3 * scipy_w1(nu1, nu2), rel=RTOL, abs=1e-12)
@@ -166,7 +166,7 @@ def test_barycenter_1d_beats_any_support() -> None:
 
 
 def test_translates_on_the_line() -> None:
-    """DESIGN fact 6: optimum sum_k lambda_k |a_k - a*| with a* the weighted median of the shifts."""
+    """theory fact 6: optimum sum_k lambda_k |a_k - a*| with a* the weighted median of the shifts."""
     rho = np.array([0.0, 0.4, 1.5, 2.0])
     shifts = np.array([-1.0, 0.5, 4.0, 6.0])
     lam = np.array([0.1, 0.3, 0.35, 0.25])

@@ -133,7 +133,7 @@ def test_translate_moves_mass_exactly(dx: int, dy: int) -> None:
 
 
 def test_translate_is_a_w1_translate() -> None:
-    # DESIGN fact 6: W1 between translates is the norm of the shift
+    # theory fact 6: W1 between translates is the norm of the shift
     rho = toy_histogram("disc", GRID, center=(0.3, 0.3), radius=0.1)
     moved = translate(rho, (5, -2))
     h = GRID.spacing[0]

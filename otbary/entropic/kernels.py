@@ -15,7 +15,7 @@ implementations:
 * :class:`GridLogKernel`: on a regular grid with the cityblock metric the Gibbs kernel
   factorises, ``exp(-|x - y|_1 / eps) = prod_a exp(-h_a |i_a - j_a| / eps)``, so the
   log-kernel is a composition of 1D log-convolutions with the Laplace kernel
-  ``exp(-alpha |i - j|)``, ``alpha = h_a / eps``, one per axis (DESIGN fact 9). Each 1D
+  ``exp(-alpha |i - j|)``, ``alpha = h_a / eps``, one per axis (theory fact 9). Each 1D
   one is exact and uses two first-order recursions,
 
   .. math::

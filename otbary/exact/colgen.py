@@ -2,7 +2,7 @@
 
 The flow LPs of :mod:`otbary.exact.grid` (W1 and the fixed-support barycenter) are exact
 for a metric ``d`` when every pair ``(i, j)`` of grid nodes may carry flow on an arc of
-length ``d(i, j)`` (DESIGN fact 2). Rather than whole directions (every translate of an
+length ``d(i, j)`` (theory fact 2). Rather than whole directions (every translate of an
 offset), this module adds single arcs ``i -> j`` of one block ``k``, priced by the row
 duals ``y_k``::
 

@@ -1,4 +1,4 @@
-"""Free-support W1 barycenters by the multi-marginal LP (DESIGN fact 8).
+"""Free-support W1 barycenters by the multi-marginal LP (theory fact 8).
 
 For ``p = 1`` the barycenter problem over *all* probability measures equals the
 multi-marginal transport problem

@@ -1,12 +1,12 @@
 """Exact W1 and fixed-support W1 barycenters of histograms on one regular grid.
 
-W1 on a grid is a min-cost flow on a neighbour graph (DESIGN fact 2, arcs from
+W1 on a grid is a min-cost flow on a neighbour graph (theory fact 2, arcs from
 :mod:`otbary.arcs`)::
 
     W1(mu, nu) = min sum_e len_e f_e   s.t.  f >= 0,  D f = mu - nu,
 
 with ``D`` the node-arc incidence matrix (``+1`` at the tail, ``-1`` at the head). The
-barycenter on the grid nodes is one LP (DESIGN fact 3)::
+barycenter on the grid nodes is one LP (theory fact 3)::
 
     min sum_k lam_k len.f_k   s.t.  D f_k - mu = -nu_k  (k = 1..K),  f_k >= 0,  mu >= 0
 

@@ -1,4 +1,4 @@
-"""Closed forms on the line (DESIGN fact 4).
+"""Closed forms on the line (theory fact 4).
 
 On the real line every ground metric is ``|x - y|`` and
 
@@ -202,7 +202,7 @@ def _median_slopes(
 def barycenter_1d(measures: Sequence[Measure], lam: NDArray[np.float64], metric: str) -> BarycenterResult:
     """Exact W1 barycenter on the line, optimal over all probability measures on the line.
 
-    By DESIGN fact 4 the objective is
+    By theory fact 4 the objective is
 
     .. math::
 
@@ -220,7 +220,7 @@ def barycenter_1d(measures: Sequence[Measure], lam: NDArray[np.float64], metric:
     Certificate: slopes ``t_k(x) in [-1, 1]`` with ``t_k = sign(F_k - F)`` where they differ
     and ``sum_k lambda_k t_k = 0`` (possible exactly because ``F`` is a weighted median)
     define ``lambda_k``-Lipschitz ``g_k`` with ``g_k' = lambda_k t_k``. Their sum is constant,
-    so DESIGN fact 3's bound ``min_x sum_k g_k(x) - sum_k <g_k, nu_k>`` holds over all
+    so theory fact 3's bound ``min_x sum_k g_k(x) - sum_k <g_k, nu_k>`` holds over all
     measures on the line and, integrating by parts, equals the cost.
 
     Parameters

@@ -2,7 +2,7 @@
 
 * :func:`w1_points`: the Kantorovich LP ``min <pi, M>`` over couplings of ``mu`` and ``nu``
   with ``M_ij = d(x_i, y_j)``, solved by POT's network simplex (:func:`ot.emd`).
-* :func:`barycenter_on_support`: DESIGN fact 3's fixed-support barycenter LP, with one plan
+* :func:`barycenter_on_support`: theory fact 3's fixed-support barycenter LP, with one plan
   per input sharing the barycenter's marginal, solved by HiGHS.
 
 Both return certificates built as *c-transforms* of the LP duals ``v`` of the inputs,
@@ -247,7 +247,7 @@ def barycenter_on_support(
     *,
     support_label: Optional[str] = None,
 ) -> BarycenterResult:
-    """Exact W1 barycenter among measures on given support points (DESIGN fact 3).
+    """Exact W1 barycenter among measures on given support points (theory fact 3).
 
     Solves, with HiGHS,
 
@@ -258,7 +258,7 @@ def barycenter_on_support(
 
     with ``M_k[i, j] = d(s_i, y_{kj})`` (``sum mu = 1`` follows). From the duals ``beta_k``
     of the rows ``pi_k^T 1 = b_k``, the ``lambda_k``-Lipschitz c-transforms
-    ``g_k(z) = min_j lambda_k d(z, y_kj) - beta_kj`` give DESIGN fact 3's bound
+    ``g_k(z) = min_j lambda_k d(z, y_kj) - beta_kj`` give theory fact 3's bound
     ``min_i sum_k g_k(s_i) - sum_k <g_k, nu_k>`` over all measures on the support.
     ``cost`` is recomputed as ``sum_k lambda_k W1(mu, nu_k)`` with :func:`w1_points`.
 

@@ -1,6 +1,6 @@
 r"""Fast adaptation of a barycenter generator to a few local samples, and how to score it.
 
-**Where it comes from** (DESIGN, "Where the problem comes from"). A node holding a few samples
+**Where it comes from** (docs/neural-adaptation.md). A node holding a few samples
 of a local distribution :math:`\nu_0` wants a generative model; pre-trained models
 :math:`\nu_1..\nu_K` exist elsewhere. The Wasserstein-ball problem
 :math:`\min_\mu W_1(\mu, \hat\nu_0)` s.t. :math:`W_1(\mu, \nu_k) \le \eta_k` has the Lagrangian
@@ -15,7 +15,7 @@ K balls by one around their barycenter :math:`\bar\nu` (computed offline,
 
 by WGAN-GP with two critics (one on the local samples, one on samples of :math:`\bar\nu`),
 **starting from the barycenter generator** and for few steps. For W1 this two-marginal problem
-is degenerate (DESIGN fact 5): for :math:`\lambda_0 > 1/2` its unique minimiser is the empirical
+is degenerate (theory fact 5): for :math:`\lambda_0 > 1/2` its unique minimiser is the empirical
 measure :math:`\hat\nu_0` itself, for :math:`\lambda_0 < 1/2` it is :math:`\bar\nu`. What
 makes adaptation work is the initialisation and the few steps, not the optimum. :func:`fast_adapt`
 therefore (1) *aligns* the frozen barycenter generator to the samples by a learnt shift (a map
@@ -305,7 +305,7 @@ def fast_adapt(
     weights : pair of float, default (0.6, 0.4)
         ``(lambda_local, lambda_barycenter)`` of the refinement, non-negative, summing to one.
         ``(1, 0)`` is plain fine-tuning on the local data. For two measures W1 is degenerate
-        (DESIGN fact 5): with ``lambda_local > 1/2`` the minimiser is the empirical measure itself,
+        (theory fact 5): with ``lambda_local > 1/2`` the minimiser is the empirical measure itself,
         so what the refinement reaches depends on ``steps``; the one-sided penalty of
         :data:`ADAPT_CONFIG` makes it settle instead of oscillate.
     steps : int, default 100

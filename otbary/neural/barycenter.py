@@ -10,12 +10,12 @@ estimates :math:`W_1(\nu_k, \mu) \approx \mathbb E_{\nu_k} f_k - \mathbb E_\mu f
 
 Each generator step follows ``n_critic`` critic steps on every critic.
 
-**Recursive configuration** (DESIGN fact 7). A chain of two-marginal problems:
+**Recursive configuration** (theory fact 7). A chain of two-marginal problems:
 :math:`b_1 = \nu_1` and, for :math:`k = 2..K`, :math:`b_k` solves
 :math:`\min_\mu (1 - t_k) W_1(\mu, b_{k-1}) + t_k W_1(\mu, \nu_k)` (a generator against two
 critics, :math:`b_{k-1}` sampled from the previous stage's frozen generator) with
 :math:`t_k = \lambda_k / \sum_{j \le k} \lambda_j` or user-given ``t``. For W1 this chain is not
-optimal in general (DESIGN facts 5 and 7): judge it with :func:`otbary.certify`.
+optimal in general (theory facts 5 and 7): judge it with :func:`otbary.certify`.
 
 Training (:func:`train_generator`) writes a checkpoint every ``checkpoint_every`` steps
 (:mod:`otbary.neural.checkpoint`, atomic, so Ctrl-C keeps the last one), resumes from it with
@@ -562,7 +562,7 @@ def recursive_neural_barycenter(
     :math:`b_1 = \nu_1`; stage :math:`k = 2..K` trains a generator on
     :math:`(1 - t_k) W_1(\mu, b_{k-1}) + t_k W_1(\mu, \nu_k)`, :math:`b_{k-1}` drawn from the
     previous stage's generator (frozen), the new generator starting from a copy of it. Default
-    :math:`t_k = \lambda_k / \sum_{j \le k} \lambda_j` (DESIGN fact 7).
+    :math:`t_k = \lambda_k / \sum_{j \le k} \lambda_j` (theory fact 7).
 
     Parameters
     ----------
@@ -588,7 +588,7 @@ def recursive_neural_barycenter(
     Notes
     -----
     Not optimal for W1 in general: a two-marginal W1 problem with ``t_k < 1/2`` is solved by
-    :math:`b_{k-1}` itself (DESIGN fact 5), so the chain favours the early inputs differently from
+    :math:`b_{k-1}` itself (theory fact 5), so the chain favours the early inputs differently from
     the joint objective. :func:`otbary.certify` measures the resulting gap.
     """
     target = None if device is None else as_device(device)

@@ -4,7 +4,7 @@ Two cases on the unit square, euclidean metric (the metric a WGAN-GP critic esti
 
 ``translates``
     Three translates ``rho + a_k`` of a Gaussian blob, equal weights. The barycenter is known in
-    closed form (DESIGN fact 6): ``rho`` shifted to the Fermat-Weber point ``m`` of the shifts,
+    closed form (theory fact 6): ``rho`` shifted to the Fermat-Weber point ``m`` of the shifts,
     with optimum ``sum_k lambda_k ||a_k - m||_2``.
 ``mixtures``
     Three random Gaussian mixtures: no closed form; certify brackets ``J*`` from samples (the exact
@@ -105,7 +105,7 @@ def neural_cases() -> list[NeuralCase]:
         exact_optimum=opt,
         notes=(f"nu_k = N(c + a_k, {sigma}^2 I). The Fermat-Weber point of the shifts is m = "
                f"({m[0][0]:.4f}, {m[0][1]:.4f}); rho + m is a barycenter with objective "
-               f"sum_k lambda_k ||a_k - m|| = {opt:.5f} (DESIGN fact 6)."),
+               f"sum_k lambda_k ||a_k - m|| = {opt:.5f} (theory fact 6)."),
     )
     mixtures = NeuralCase(
         name="mixtures",

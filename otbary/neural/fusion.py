@@ -21,8 +21,8 @@ are computed by quadrature on a regular :class:`~otbary.Grid` (low dimension: 1-
 fitted model is returned as a histogram on that grid, ready for the exact solvers
 (:func:`otbary.w1`, :func:`otbary.certify`). Densities come as log-density callables (known
 models) or are estimated from samples of each model by a Gaussian kernel density estimate
-(:func:`kde_log_density`, for generators and samplers). This is the comparison the DESIGN asks
-for next to the W1 route (barycenter + fast adaptation).
+(:func:`kde_log_density`, for generators and samplers). This is the comparison to put
+next to the W1 route (barycenter + fast adaptation).
 """
 
 from __future__ import annotations

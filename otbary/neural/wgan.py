@@ -1,6 +1,6 @@
 r"""WGAN-GP building blocks: gradient penalty, losses, the critic step and its W1 estimate.
 
-The critic ``f`` estimates the Kantorovich-Rubinstein dual (DESIGN fact 1)
+The critic ``f`` estimates the Kantorovich-Rubinstein dual (theory fact 1)
 
 .. math:: W_1(\nu, \mu) = \max_{\mathrm{Lip}(f) \le 1} \mathbb E_\nu f - \mathbb E_\mu f,
 

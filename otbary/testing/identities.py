@@ -234,7 +234,7 @@ def check_certificate(
     rtol: float = RTOL,
     require_optimal: bool = True,
 ) -> None:
-    r"""Kantorovich--Rubinstein certificate of a W1 result (DESIGN fact 1).
+    r"""Kantorovich--Rubinstein certificate of a W1 result (theory fact 1).
 
     With ``f = result.potential`` (values on points, metric, Lipschitz constant ``L``):
 
@@ -284,7 +284,7 @@ def check_1d_formula(
     atol: float = ATOL,
     rtol: float = RTOL,
 ) -> None:
-    r"""1D closed form (DESIGN fact 4), for every metric (they coincide on the line).
+    r"""1D closed form (theory fact 4), for every metric (they coincide on the line).
 
     .. math:: W_1(\mu, \nu) = \int_{\mathbb R} |F_\mu(x) - F_\nu(x)|\, dx.
     """
@@ -362,7 +362,7 @@ def check_mixture_geodesic(
     atol: float = ATOL,
     rtol: float = RTOL,
 ) -> None:
-    r"""Mixtures lie on a geodesic (DESIGN fact 5): with ``m_t = (1 - t) mu + t nu``,
+    r"""Mixtures lie on a geodesic (theory fact 5): with ``m_t = (1 - t) mu + t nu``,
 
     .. math:: W_1(m_t, \nu) = (1 - t)\, W_1(\mu, \nu), \qquad W_1(\mu, m_t) = t\, W_1(\mu, \nu).
     """
@@ -503,7 +503,7 @@ def check_interpolation(
     atol: float = ATOL,
     rtol: float = RTOL,
 ) -> None:
-    r"""Geodesic identities of a displacement interpolation (DESIGN fact 7).
+    r"""Geodesic identities of a displacement interpolation (theory fact 7).
 
     With ``mu_t = interpolate(mu, nu, t, metric)`` and a norm metric:
 

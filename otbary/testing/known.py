@@ -256,7 +256,7 @@ def make_translates(
     origin: Union[float, ArrayLike] = 0.0,
     on_grid: bool = False,
 ) -> KnownCase:
-    r"""Barycenter of translates ``nu_k = rho(. - a_k)`` (DESIGN fact 6).
+    r"""Barycenter of translates ``nu_k = rho(. - a_k)`` (theory fact 6).
 
     ``W1(nu_j, nu_k) = ||a_j - a_k||``, and
 
@@ -325,7 +325,7 @@ def make_gaussians_1d(
     weights: ArrayLike,
     n: int = 50,
 ) -> KnownCase:
-    r"""Discretised 1D Gaussians with a known barycenter (DESIGN fact 4).
+    r"""Discretised 1D Gaussians with a known barycenter (theory fact 4).
 
     Each input has ``n`` atoms at ``m_k + s_k z_i`` with ``z_i = Phi^{-1}((i + 1/2) / n)``
     (uniform masses). On the line ``W1 = int_0^1 |Q_mu - Q_nu| du`` and the optimal quantile

@@ -10,8 +10,8 @@ Two kinds of strategies are provided:
   :func:`grid_measures`, :func:`metrics`, :func:`measure_lists`;
 * generators of problems whose answer is known in closed form, independently of any
   solver -- :func:`pushed_pair_case` (a pair with known ``W1``), :func:`translates_case`
-  (DESIGN fact 6), :func:`two_measures_case` (DESIGN fact 5), :func:`gaussian_case`
-  (discretised 1D Gaussians, DESIGN fact 4) and :func:`known_cases` (any of them). The plain
+  (theory fact 6), :func:`two_measures_case` (theory fact 5), :func:`gaussian_case`
+  (discretised 1D Gaussians, theory fact 4) and :func:`known_cases` (any of them). The plain
   functions :func:`make_pushed_pair`, :func:`make_translates` and :func:`make_gaussians_1d`
   build the same objects from explicit parameters.
 
@@ -365,7 +365,7 @@ def translates_case(
     max_atoms: int = 4,
     max_shift: int = 3,
 ) -> KnownCase:
-    """Translates of one shape (DESIGN fact 6), with the optimum known.
+    """Translates of one shape (theory fact 6), with the optimum known.
 
     The shape ``rho`` has up to ``max_atoms`` lattice atoms; the ``K`` shifts are arbitrary
     for cityblock (and in 1D) and collinear otherwise (see :func:`make_translates`).
@@ -409,7 +409,7 @@ def two_measures_case(
     equal_weights: bool = False,
     on_grid: Optional[bool] = None,
 ) -> KnownCase:
-    """Two measures (DESIGN fact 5) with ``W1(nu_1, nu_2)`` known (:func:`pushed_pair_case`).
+    """Two measures (theory fact 5) with ``W1(nu_1, nu_2)`` known (:func:`pushed_pair_case`).
 
     * ``equal_weights=False``: ``lambda_1 != lambda_2``; the unique barycenter is the heavier
       input and the optimum is ``min(lambda) * W1(nu_1, nu_2)``.

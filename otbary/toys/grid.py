@@ -305,7 +305,7 @@ def coordinatewise_median(points: ArrayLike, weights: Optional[ArrayLike] = None
     """Weighted coordinatewise (lower) median of ``points``: the l1 Fermat-Weber point.
 
     For the cityblock metric a barycenter of translates ``rho + a_k`` is ``rho`` shifted by this
-    point of the ``a_k`` (DESIGN fact 6). Along each axis it is the smallest value whose
+    point of the ``a_k`` (theory fact 6). Along each axis it is the smallest value whose
     cumulative weight reaches one half; it is unique when no partial sum equals one half exactly.
 
     Parameters

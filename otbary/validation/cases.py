@@ -1,7 +1,7 @@
 r"""Named ground-truth cases: barycenter (and ball) problems whose optimum is known.
 
 Each case is built by a function ``make(quick) -> Case`` registered in :data:`CASES`; the
-known answer comes from a closed form (DESIGN facts 4--7, 10) or, for grid mixtures, from an
+known answer comes from a closed form (theory facts 4--7, 10) or, for grid mixtures, from an
 independent LP (POT's :func:`ot.lp.barycenter`), never from otbary's own solvers. Build one
 with :func:`get_case` and check it alone with :func:`otbary.validation.runner.run_case`.
 
@@ -74,7 +74,7 @@ class Case:
     barycenter : Measure or None
         A known optimal measure.
     unique : bool
-        Whether the optimum is attained by one measure only (DESIGN fact 5).
+        Whether the optimum is attained by one measure only (theory fact 5).
     support : object
         ``support=`` for the exact solver (``None``: its default).
     kind : {"barycenter", "ball", "sampled"}
@@ -83,7 +83,7 @@ class Case:
     baselines : dict
         Deliberately wrong candidates: ``name -> (Measure, known objective or None)``.
     recursive_cost : float or None
-        The known objective of :func:`otbary.recursive_barycenter` on this case (DESIGN fact 7).
+        The known objective of :func:`otbary.recursive_barycenter` on this case (theory fact 7).
     source : str
         Where the known optimum comes from.
     samplers : list of samplers
@@ -164,7 +164,7 @@ def _objective_line(c: Measure, ms: list[Measure], lam: NDArray[np.float64]) -> 
 
 
 def _quantile_recursion(q: list[NDArray[np.float64]], lam: NDArray[np.float64]) -> Measure:
-    """1D recursive barycenter (DESIGN fact 7) of uniform measures on sorted atoms ``q_k``.
+    """1D recursive barycenter (theory fact 7) of uniform measures on sorted atoms ``q_k``.
 
     Every step averages quantile functions, so ``Q = sum_k lambda_k Q_k``.
     """
@@ -177,7 +177,7 @@ def _quantile_recursion(q: list[NDArray[np.float64]], lam: NDArray[np.float64]) 
 
 
 def gauss1d_location(quick: bool) -> Case:
-    """Location family of discretised 1D Gaussians (DESIGN fact 4)."""
+    """Location family of discretised 1D Gaussians (theory fact 4)."""
     z = normal_atoms(200 if quick else 1000)
     m = np.array([-2.0, 0.5, 3.0])
     lam = np.array([0.2, 0.5, 0.3])
@@ -197,7 +197,7 @@ def gauss1d_location(quick: bool) -> Case:
 
 
 def gauss1d_scale(quick: bool) -> Case:
-    """Scale family of discretised 1D Gaussians (DESIGN fact 4)."""
+    """Scale family of discretised 1D Gaussians (theory fact 4)."""
     z = normal_atoms(200 if quick else 1000)
     s = np.array([0.5, 1.0, 2.0])
     lam = np.array([0.3, 0.3, 0.4])
@@ -217,7 +217,7 @@ def gauss1d_scale(quick: bool) -> Case:
 
 
 def two_unequal(quick: bool) -> Case:
-    """DESIGN fact 7: ``N(-2, 1)``, ``N(2, 1)``, weights ``.6/.4``."""
+    """Theory fact 7: ``N(-2, 1)``, ``N(2, 1)``, weights ``.6/.4``."""
     z = normal_atoms(200 if quick else 1000)
     lam = np.array([0.6, 0.4])
     ms = [Measure(z - 2.0), Measure(z + 2.0)]
@@ -227,7 +227,7 @@ def two_unequal(quick: bool) -> Case:
         "two-unequal", "N(-2, 1), N(2, 1), weights (.6, .4): unique barycenter nu_1, optimum 1.6",
         ms, lam, "euclidean", 0.4 * 4.0, ms[0], unique=True,
         baselines={"mixture": (mix, 2 * 0.6 * 0.4 * 4.0), "recursive": (rec, 0.6 * 1.6 + 0.4 * 2.4)},
-        source="DESIGN facts 5 and 7 (recursion: N(-0.4, 1), objective 1.92)",
+        source="theory facts 5 and 7 (recursion: N(-0.4, 1), objective 1.92)",
         recursive_cost=0.6 * 1.6 + 0.4 * 2.4,
     )
 
@@ -244,7 +244,7 @@ def _pair_2d(metric: str, quick: bool) -> tuple[list[Measure], float]:
 
 
 def two_unequal_2d(quick: bool) -> Case:
-    """Two 2D point clouds with known ``W1``, weights ``.7/.3`` (DESIGN fact 5)."""
+    """Two 2D point clouds with known ``W1``, weights ``.7/.3`` (theory fact 5)."""
     ms, dist = _pair_2d("euclidean", quick)
     lam = np.array([0.7, 0.3])
     mix = _mixture(ms, lam)
@@ -253,13 +253,13 @@ def two_unequal_2d(quick: bool) -> Case:
         "a 2D pair with W1 = D known, weights (.7, .3): unique barycenter nu_1, optimum .3 D",
         ms, lam, "euclidean", 0.3 * dist, ms[0], unique=True,
         baselines={"mixture": (mix, 2 * 0.7 * 0.3 * dist)},
-        source="DESIGN fact 5 with a pushed pair (W1 = sum_i w_i ||v_i||)",
+        source="theory fact 5 with a pushed pair (W1 = sum_i w_i ||v_i||)",
         recursive_cost=2 * 0.7 * 0.3 * dist,
     )
 
 
 def two_equal(quick: bool) -> Case:
-    """Two 2D point clouds, equal weights: every mixture is optimal (DESIGN fact 5)."""
+    """Two 2D point clouds, equal weights: every mixture is optimal (theory fact 5)."""
     ms, dist = _pair_2d("cityblock", quick)
     lam = np.array([0.5, 0.5])
     mix = _mixture(ms, lam)
@@ -267,13 +267,13 @@ def two_equal(quick: bool) -> Case:
         "two-equal", "the same kind of pair, weights (.5, .5), cityblock: optimum D/2, every mixture optimal",
         ms, lam, "cityblock", 0.5 * dist, mix, unique=False,
         baselines={"mixture": (mix, 0.5 * dist)},
-        source="DESIGN fact 5 (W1 is a norm distance: mixtures lie on geodesics)",
+        source="theory fact 5 (W1 is a norm distance: mixtures lie on geodesics)",
         recursive_cost=0.5 * dist,
     )
 
 
 def translates_2d(quick: bool) -> Case:
-    """Translates of an L-shaped shape on a grid, cityblock (DESIGN fact 6)."""
+    """Translates of an L-shaped shape on a grid, cityblock (theory fact 6)."""
     from ..testing.known import make_translates
 
     shape = np.array([[0, 0], [1, 0], [2, 0], [0, 1], [0, 2]])
@@ -284,12 +284,12 @@ def translates_2d(quick: bool) -> Case:
     return Case(
         "translates-2d", f"{len(lam)} translates of an L shape on a grid, cityblock", kc.measures, kc.weights,
         "cityblock", kc.optimum, kc.barycenter, unique=False, baselines={"mixture": (mix, None)},
-        source="DESIGN fact 6: sum_k lambda_k ||a_k - a*||_1, a* the coordinatewise weighted median",
+        source="theory fact 6: sum_k lambda_k ||a_k - a*||_1, a* the coordinatewise weighted median",
     )
 
 
 def translates_2d_euclidean(quick: bool) -> Case:
-    """Collinear translates of a small shape, euclidean point clouds (DESIGN fact 6)."""
+    """Collinear translates of a small shape, euclidean point clouds (theory fact 6)."""
     from ..testing.known import make_translates
 
     shape = np.array([[0, 0], [1, 0], [0, 1]] if quick else [[0, 0], [1, 0], [0, 1], [1, 1]])
@@ -301,7 +301,7 @@ def translates_2d_euclidean(quick: bool) -> Case:
         "translates-2d-euclid", "4 collinear translates of a small shape, euclidean point clouds",
         kc.measures, kc.weights, "euclidean", kc.optimum, kc.barycenter, unique=False,
         baselines={"mixture": (mix, None)},
-        source="DESIGN fact 6 (collinear shifts: some a_k is a Fermat-Weber point)",
+        source="theory fact 6 (collinear shifts: some a_k is a Fermat-Weber point)",
     )
 
 
@@ -339,7 +339,7 @@ def _ball_pair(quick: bool) -> tuple[Measure, Measure, float]:
 
 
 def ball_active(quick: bool) -> Case:
-    """``min W1(mu, tau) s.t. W1(mu, nu) <= D/2``: optimum ``D/2``, multiplier 1 (DESIGN fact 10)."""
+    """``min W1(mu, tau) s.t. W1(mu, nu) <= D/2``: optimum ``D/2``, multiplier 1 (theory fact 10)."""
     tau, nu, dist = _ball_pair(quick)
     return Case(
         "ball-active", "W1(tau, nu) = D, radius D/2: optimum D/2 (a geodesic midpoint), multiplier 1",
@@ -366,7 +366,7 @@ def sampled_translate(quick: bool) -> Case:
     The case ``two-heavy-2d`` of :mod:`otbary.testing.continuous` (``P`` a squeezed ring with a
     shifted half, ``a = (0.8, 0)``), euclidean. ``W1(P, P + a) = ||a||`` (move every point by
     ``a``; the potential ``x -> <x, a / ||a||>`` proves it optimal), so with ``lambda_1 > 1/2``
-    the unique barycenter is ``P`` and ``J* = .4 ||a||`` (DESIGN fact 5). Wrong baselines: ``Q``
+    the unique barycenter is ``P`` and ``J* = .4 ||a||`` (theory fact 5). Wrong baselines: ``Q``
     (gap ``.2 ||a||``), the even mixture ``(P + Q) / 2`` (gap ``.1 ||a||``: moving its ``Q``
     half by ``-a`` is optimal, by the same potential) and ``P + s`` with ``s`` orthogonal to
     ``a`` (objective ``.6 ||s|| + .4 ||a - s||``). ``quick`` only changes the runner's certify
@@ -390,7 +390,7 @@ def sampled_translate(quick: bool) -> Case:
         # "mixture": the name of the mixture baseline in every case (report.md's mixture column)
         sampled_baselines={{"even mixture": "mixture"}.get(name, name): (f, opt + float(gap))
                            for name, (f, gap) in cands.items()},
-        source="DESIGN facts 5 and 6 (otbary.testing.continuous, two-heavy-2d): W1(P, P + a) = ||a||, "
+        source="theory facts 5 and 6 (otbary.testing.continuous, two-heavy-2d): W1(P, P + a) = ||a||, "
                "lambda_1 = .6 > 1/2, so J* = .4 ||a|| at P; the lighter input scores .6 ||a||, the even "
                "mixture .5 ||a||, P + s (s orthogonal to a) .6 ||s|| + .4 ||a - s||",
     )
