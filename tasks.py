@@ -282,7 +282,8 @@ def task_test(args: argparse.Namespace) -> None:
     steps = [
         ("ruff", _lint),
         ("mypy", _typecheck),
-        ("pytest", lambda: _pytest(args.pytest_args)),
+        # the docs step runs every example (the gallery), so pytest does not run them again
+        ("pytest", lambda: _pytest(["-m", "not gallery", *args.pytest_args])),
         ("mkdocs", _docs),
         ("plain-install", _plain_install),
     ]

@@ -14,6 +14,7 @@ from typing import Optional
 import numpy as np
 import ot
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -246,7 +247,7 @@ def test_barycenter_cap_warns_or_raises() -> None:
 # --------------------------------------------------------------------------- symmetries
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(shift=st.tuples(st.floats(-50, 50), st.floats(-50, 50)), seed=st.integers(0, 2**16),
        metric=obst.metrics())
 def test_translation_equivariance_point_clouds(shift: tuple[float, float], seed: int, metric: str) -> None:
@@ -261,7 +262,7 @@ def test_translation_equivariance_point_clouds(shift: tuple[float, float], seed:
     assert np.abs(moved.measure.weights - base.measure.weights).sum() < 1e-8
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(perm=st.permutations([0, 1, 2]), lam=obst.weights(3, allow_zeros=False), flip=st.sampled_from([0, 1]))
 def test_symmetric_in_inputs_and_grid_reflections(perm: list[int], lam: np.ndarray, flip: int) -> None:
     g, nus = _blobs(8)

@@ -2,9 +2,10 @@
 
 The fast tests check the conventions every ``examples/plot_*.py`` must follow (docstring title and
 caption, ``quick_mode``, ``finish_example`` with its own name) and that the gallery page lists
-them all. Running the examples is one ``slow`` test: in CI the docs step (``python3 tasks.py docs``,
+them all. Running the examples is one ``gallery`` test: in CI the docs step (``python3 tasks.py docs``,
 ``OTBARY_GALLERY=run``) already runs every example in ``--quick`` mode and fails the build when
-one fails, so this test is for a pytest-only run (deselect with ``-m "not slow"``).
+one fails, so ``python3 tasks.py test`` deselects it (``-m "not gallery"``) and each example runs
+once per CI run; a pytest-only run keeps it.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def test_gallery_rejects_a_bad_docstring(tmp_path: Path) -> None:
         _gallery().parse(bad)
 
 
-@pytest.mark.slow
+@pytest.mark.gallery
 def test_every_example_runs_in_quick_mode(tmp_path: Path) -> None:
     g = _gallery()
     results = g.run_all(g.discover(), tmp_path)

@@ -11,6 +11,7 @@ import numpy as np
 import ot
 import pytest
 import scipy.optimize
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
@@ -99,7 +100,7 @@ def _translates(rho: NDArray[np.float64], shifts: NDArray[np.float64]) -> list[o
 
 
 @given(st.integers(0, 10_000))
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 def test_translates_cityblock(seed: int) -> None:
     """theory fact 6: optimum sum_k lambda_k ||a_k - a*||_1, a* the coordinatewise weighted median."""
     rng = np.random.default_rng(seed)
@@ -143,7 +144,7 @@ def test_two_measures_fact_5(metric: str) -> None:
 
 @pytest.mark.parametrize("metric", ob.METRICS)
 @given(seed=st.integers(0, 10_000))
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 def test_free_never_worse_than_fixed_support(metric: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
     K = int(rng.integers(2, 4))

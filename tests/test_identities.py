@@ -18,6 +18,7 @@ import pytest
 import scipy.optimize
 import scipy.sparse as sp
 import scipy.stats
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
@@ -383,7 +384,7 @@ def _padded(mu: ob.Measure, pad: int) -> ob.Measure:
 
 
 @pytest.mark.parametrize("metric", METRICS)
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(data=st.data())
 def test_grid_shift_on_same_grid(metric: str, data: st.DataObject) -> None:
     """``W1(mu, mu shifted by whole steps) = ||steps * h||`` and invariance, on the grid path."""
@@ -454,7 +455,7 @@ def bary_inputs(draw: st.DrawFn, path: str) -> tuple[list[ob.Measure], NDArray[n
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("metric", METRICS)
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_barycenter_bounds_and_fixed_support_oracle(path: str, metric: str, data: st.DataObject) -> None:
     ms, lam = data.draw(bary_inputs(path))
@@ -474,7 +475,7 @@ def test_barycenter_bounds_and_fixed_support_oracle(path: str, metric: str, data
 
 
 @pytest.mark.parametrize("metric", METRICS)
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_barycenter_on_given_support(metric: str, data: st.DataObject) -> None:
     ms, lam = data.draw(bary_inputs("2d"))
@@ -487,7 +488,7 @@ def test_barycenter_on_given_support(metric: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("metric", METRICS)
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_free_support_barycenter(metric: str, data: st.DataObject) -> None:
     ms, lam = data.draw(bary_inputs("2d"))
@@ -537,7 +538,7 @@ def _fact5_paths() -> list[Any]:
 
 
 @pytest.mark.parametrize(("dim", "on_grid", "support"), _fact5_paths())
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_fact5_unequal_weights_heavier_input(
     dim: int, on_grid: bool, support: Any, data: st.DataObject
@@ -553,7 +554,7 @@ def test_fact5_unequal_weights_heavier_input(
 
 
 @pytest.mark.parametrize(("dim", "on_grid", "support"), _fact5_paths())
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_fact5_equal_weights_every_mixture_is_optimal(
     dim: int, on_grid: bool, support: Any, data: st.DataObject
@@ -574,7 +575,7 @@ def test_fact5_equal_weights_every_mixture_is_optimal(
 
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("dim", [1, 2])
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_fact6_translates_grid(metric: str, dim: int, data: st.DataObject) -> None:
     case = data.draw(ots.translates_case(dim=dim, metric=metric, on_grid=True, k=(2, 4)))

@@ -11,6 +11,7 @@ import ot
 import pytest
 import scipy.integrate
 import scipy.stats
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
@@ -53,7 +54,7 @@ def objective(mu: ob.Measure, measures: list[ob.Measure], lam: NDArray[np.float6
 
 
 @given(line_measures(), line_measures())
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 def test_w1_1d_matches_scipy_and_is_certified(mu: ob.Measure, nu: ob.Measure) -> None:
     res = w1_1d(mu, nu, "euclidean")
     assert res.cost == pytest.approx(scipy_w1(mu, nu), rel=RTOL, abs=1e-12)
@@ -91,7 +92,7 @@ def test_cdf_and_quantile_function() -> None:
 
 
 @given(line_measures(), line_measures())
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 def test_quantile_integral_equals_w1(mu: ob.Measure, nu: ob.Measure) -> None:
     """theory fact 4: int_0^1 |Q_mu - Q_nu| du, integrated exactly on the union of jump levels."""
     def jumps(m: ob.Measure) -> NDArray[np.float64]:
@@ -114,7 +115,7 @@ def test_weighted_lower_median() -> None:
 
 
 @given(line_measures(6), line_measures(6))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_two_measures_unequal_weights_give_the_heavier_one(nu1: ob.Measure, nu2: ob.Measure) -> None:
     """theory fact 5: lambda_1 > lambda_2 -> the barycenter is nu_1, optimum lambda_2 W1(nu_1, nu_2)."""
     lam = np.array([0.7, 0.3])
@@ -133,7 +134,7 @@ def test_equal_weights_optimum_is_half_the_distance() -> None:
 
 @given(st.integers(2, 4).flatmap(lambda k: st.tuples(st.lists(line_measures(6), min_size=k, max_size=k),
                                                      weights(k))))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_barycenter_1d_matches_pot_lp_on_merged_atoms(
     case: tuple[list[ob.Measure], NDArray[np.float64]],
 ) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import ot
 import pytest
 import scipy.sparse as sp
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
@@ -62,7 +63,7 @@ def pot_barycenter_value(measures: list[ob.Measure], lam: NDArray[np.float64], s
 
 @pytest.mark.parametrize("metric", ob.METRICS)
 @given(data=st.data())
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 def test_w1_points_matches_pot(metric: str, data: st.DataObject) -> None:
     dim = data.draw(st.sampled_from([2, 3]))
     mu, nu = data.draw(clouds(dim)), data.draw(clouds(dim))
@@ -92,7 +93,7 @@ def test_w1_points_random_clouds_and_zero_masses(metric: str) -> None:
 
 
 @given(clouds(1, 10), clouds(1, 10))
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 def test_1d_clouds_network_simplex_vs_closed_form(mu: ob.Measure, nu: ob.Measure) -> None:
     expected = pot_w1(mu, nu, "euclidean")
     assert w1_points(mu, nu, "euclidean").cost == pytest.approx(expected, rel=RTOL, abs=1e-12)
@@ -137,7 +138,7 @@ def test_barycenter_on_union_matches_pot(metric: str) -> None:
 
 @pytest.mark.parametrize("metric", ob.METRICS)
 @given(data=st.data())
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 def test_barycenter_on_lattice_support_matches_pot(metric: str, data: st.DataObject) -> None:
     """Support: the lattice of half-integers of [-3, 3]^2, which contains every atom."""
     k = data.draw(st.integers(2, 3))
