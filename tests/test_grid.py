@@ -480,4 +480,5 @@ def test_barycenter_medium_grid_is_certified() -> None:
           for c in ([0.2, 0.3], [0.8, 0.5], [0.4, 0.9])]
     res = barycenter_grid(ms, np.full(3, 1 / 3), "euclidean", small)
     assert_certified(res)
-    assert res.info["rounds"] >= 1
+    # column generation certified it with a small share of the 144^2 node pairs per input
+    assert 0 < res.info["n_arcs"] < 0.25 * 3 * small.size**2
