@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -59,12 +59,12 @@ from .geometry import Grid, check_metric
 from .measures import Measure, check_measures
 from .potentials import barycenter_lower_bound, lipschitz_envelope
 from .results import BallResult
+from .support import FixedSupportArg
 
 __all__ = ["ACTIVE_RTOL", "FEASIBILITY_RTOL", "RADIUS_FLOOR", "SCALE_FLOOR", "ball_problem",
            "check_radii"]
 
 Vector = NDArray[np.float64]
-SupportArg = Union[None, Grid, Measure, ArrayLike]
 _T = TypeVar("_T")
 
 #: The instance is declared feasible when the certified radius scale is at most
@@ -118,7 +118,7 @@ def _check_inputs(target: object, centers: object) -> tuple[Measure, list[Measur
     return target, cs
 
 
-def _resolve(measures: list[Measure], support: SupportArg) -> tuple[str, Any]:
+def _resolve(measures: list[Measure], support: Optional[FixedSupportArg]) -> tuple[str, Any]:
     """``("grid", Grid)`` or ``("points", (s, d) array)``; the barycenter's rules, no free support."""
     from .support import resolve_support
 
@@ -322,7 +322,7 @@ def ball_problem(
     centers: Sequence[Measure],
     radii: ArrayLike,
     metric: str = "euclidean",
-    support: SupportArg = None,
+    support: Optional[FixedSupportArg] = None,
 ) -> BallResult:
     r"""Closest measure to ``target`` inside the Wasserstein balls ``B(nu_k, eta_k)``.
 

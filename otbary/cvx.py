@@ -40,22 +40,22 @@ serves the general case (other objectives, several balls, extra convex constrain
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from .errors import SizeLimitError
 from .geometry import Grid, check_metric, pairwise_distances
 from .measures import Measure
+from .support import FixedSupportArg
 
 __all__ = ["MAX_PLAN_ENTRIES", "require_cvxpy", "simplex", "support_points", "w1_ball", "w1_epigraph"]
 
 #: Largest plan (``|S| * m`` variables) built by the plan formulation.
 MAX_PLAN_ENTRIES = 2_000_000
 
-SupportArg = Union[Grid, Measure, ArrayLike]
 
 
 def require_cvxpy() -> Any:
@@ -69,7 +69,7 @@ def require_cvxpy() -> Any:
     return cvxpy
 
 
-def support_points(support: SupportArg) -> NDArray[np.float64]:
+def support_points(support: FixedSupportArg) -> NDArray[np.float64]:
     """The support as an ``(n, d)`` array (a Grid's nodes in C order, a Measure's atoms, or points)."""
     if isinstance(support, Grid):
         return support.points
@@ -99,7 +99,7 @@ def _nu_on_grid(nu: Measure, grid: Grid) -> NDArray[np.float64]:
 
 
 def w1_epigraph(
-    mu: Any, nu: Measure, support: SupportArg, metric: str = "euclidean"
+    mu: Any, nu: Measure, support: FixedSupportArg, metric: str = "euclidean"
 ) -> tuple[Any, list[Any]]:
     r"""``W1(mu, nu)`` on a fixed support as a cvxpy expression ``t`` plus its constraints.
 
@@ -169,7 +169,8 @@ def w1_epigraph(
     return cp.sum(cp.multiply(M, pi)), [cp.sum(pi, axis=1) == mu, cp.sum(pi, axis=0) == b / b.sum()]
 
 
-def w1_ball(mu: Any, nu: Measure, radius: float, support: SupportArg, metric: str = "euclidean") -> list[Any]:
+def w1_ball(mu: Any, nu: Measure, radius: float, support: FixedSupportArg,
+            metric: str = "euclidean") -> list[Any]:
     r"""Constraints for ``W1(mu, nu) <= radius`` (the Wasserstein ball around ``nu``).
 
     The first constraint returned is ``t <= radius``; its dual value is the multiplier

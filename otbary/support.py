@@ -14,12 +14,16 @@ from numpy.typing import ArrayLike
 from .geometry import Grid
 from .measures import Measure, common_grid
 
-__all__ = ["SupportArg", "resolve_support"]
+__all__ = ["FixedSupportArg", "SupportArg", "resolve_support"]
 
+#: A fixed set of points: a :class:`~otbary.Grid` (its nodes), a :class:`~otbary.Measure` (its
+#: atoms) or an ``(n, d)`` array of points.
+FixedSupportArg = Union[Grid, Measure, ArrayLike]
 #: Where a barycenter may live: ``None`` (the inputs' shared grid, the union of their
-#: supports, or all measures on the line), ``"free"`` (all measures, small inputs), a
-#: :class:`~otbary.Grid`, a :class:`~otbary.Measure` (its atoms) or an ``(n, d)`` array of points.
-SupportArg = Union[None, str, Grid, Measure, ArrayLike]
+#: supports, or all measures on the line), ``"free"`` (all measures, small inputs), or a fixed
+#: support (:data:`FixedSupportArg`). Ball problems take ``Optional[FixedSupportArg]`` (no
+#: ``"free"``), cvxpy building blocks a :data:`FixedSupportArg`.
+SupportArg = Union[None, str, FixedSupportArg]
 
 
 

@@ -15,4 +15,6 @@ CI_EXAMPLES = 25
 
 def examples(n: int) -> int:
     """``n`` examples under the ``ci`` profile, scaled by the loaded profile's ``max_examples``."""
-    return max(1, round(n * settings.default.max_examples / CI_EXAMPLES))
+    loaded = settings.default
+    budget = CI_EXAMPLES if loaded is None else loaded.max_examples
+    return max(1, round(n * budget / CI_EXAMPLES))

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import ot
 import pytest
 import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
+from oracles import pot_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
@@ -24,11 +24,6 @@ from otbary.testing import check_barycenter_solver, check_certify_result, check_
 from otbary.testing import strategies as ots
 from otbary.testing.continuous import sampled_case
 from otbary.validation.cases import normal_atoms
-
-
-def pot_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
-    M = cdist(mu.points, nu.points, metric=metric)
-    return float(ot.emd2(np.array(mu.weights), np.array(nu.weights), M))
 
 
 def line_w1(mu: ob.Measure, nu: ob.Measure) -> float:

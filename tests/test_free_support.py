@@ -8,13 +8,13 @@ values on fine candidate sets.
 from __future__ import annotations
 
 import numpy as np
-import ot
 import pytest
 import scipy.optimize
 from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
+from oracles import pot_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
@@ -22,10 +22,6 @@ from otbary.errors import SizeLimitError
 from otbary.exact.free_support import MAX_TUPLES, barycenter_free, fermat_weber
 
 RTOL = 1e-9
-
-
-def pot_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
-    return float(ot.emd2(mu.weights, nu.weights, cdist(mu.points, nu.points, metric=metric)))
 
 
 def fw_value_scipy(points: NDArray[np.float64], lam: NDArray[np.float64], metric: str) -> float:

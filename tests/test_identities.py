@@ -22,6 +22,7 @@ from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
+from oracles import pot_objective, pot_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
@@ -57,21 +58,9 @@ def dist(x: NDArray[np.float64], y: NDArray[np.float64], metric: str) -> NDArray
     return np.asarray(cdist(x, y, metric=metric), dtype=float)
 
 
-def pot_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
-    """``W1`` by POT's network simplex ``ot.emd2`` on the dense cost matrix."""
-    x, a = mu.to_pot()
-    y, b = nu.to_pot()
-    return float(ot.emd2(a, b, dist(x, y, metric), numItermax=10_000_000))
-
-
 def scipy_w1_1d(mu: ob.Measure, nu: ob.Measure) -> float:
     """``W1`` on the line by ``scipy.stats.wasserstein_distance``."""
     return float(scipy.stats.wasserstein_distance(mu.points[:, 0], nu.points[:, 0], mu.weights, nu.weights))
-
-
-def pot_objective(candidate: ob.Measure, measures: Sequence[ob.Measure], lam: Any, metric: str) -> float:
-    """``J(c) = sum_k lambda_k W1(c, nu_k)`` with POT."""
-    return float(sum(lk * pot_w1(candidate, nk, metric) for lk, nk in zip(lam, measures, strict=True)))
 
 
 def pot_fixed_support_barycenter(

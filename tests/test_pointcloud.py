@@ -10,6 +10,7 @@ from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
+from oracles import pot_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
@@ -35,10 +36,6 @@ def clouds(draw: st.DrawFn, dim: int, max_atoms: int = 8) -> ob.Measure:
 def dist(x: NDArray[np.float64], y: NDArray[np.float64], metric: str) -> NDArray[np.float64]:
     """SciPy's cdist: ``ot.dist(metric="euclidean")`` uses ``|x|^2 + |y|^2 - 2 x.y`` and is off by ~1e-8."""
     return np.asarray(cdist(x, y, metric=metric))
-
-
-def pot_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
-    return float(ot.emd2(mu.weights, nu.weights, dist(mu.points, nu.points, metric)))
 
 
 def histograms(measures: list[ob.Measure], support: NDArray[np.float64]) -> NDArray[np.float64]:

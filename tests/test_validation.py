@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import ot
 import pytest
-import scipy.stats
 from numpy.typing import NDArray
+from oracles import oracle_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
@@ -27,15 +27,6 @@ from otbary.validation.runner import (
     run_validation,
     write_report,
 )
-
-
-def oracle_w1(mu: ob.Measure, nu: ob.Measure, metric: str) -> float:
-    """scipy's 1D formula, else POT's network simplex on cdist costs."""
-    if mu.dim == 1:
-        x, y = mu.points[:, 0], nu.points[:, 0]
-        return float(scipy.stats.wasserstein_distance(x, y, mu.weights, nu.weights))
-    M = cdist(mu.points, nu.points, metric=metric)
-    return float(ot.emd2(np.array(mu.weights), np.array(nu.weights), M))
 
 
 def oracle_objective(c: ob.Measure, case: vc.Case) -> float:
