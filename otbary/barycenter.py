@@ -64,8 +64,9 @@ def barycenter(
 
     Parameters
     ----------
-    measures : sequence of Measure
-        The inputs ``nu_k``, all of one dimension.
+    measures : sequence of Measure or array_like
+        The inputs ``nu_k``, all of one dimension; an ``(n, d)`` array of points stands for the
+        uniform empirical measure of its rows.
     weights : array_like, optional
         ``lambda``: non-negative, summing to one, one per measure (POT convention);
         ``None`` gives ``1/K`` each. Anything else raises ``ValueError``.

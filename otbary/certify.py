@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from .exact.barycenter import exact_barycenter
 from .exact.w1 import w1
 from .geometry import Grid, check_metric, pairwise_distances
-from .measures import Measure, check_measures, check_weights
+from .measures import Measure, as_measure, check_measures, check_weights
 from .results import BarycenterResult, CertifyResult
 from .sampled import (
     DEFAULT_N_DRAWS,
@@ -203,28 +203,17 @@ def _split_inputs(measures: Any) -> tuple[list[Union[Measure, Sampler]], int]:
 
 
 def _candidate_measure(candidate: Any, d: int) -> Measure:
-    if isinstance(candidate, Measure):
-        if d > 0 and candidate.dim != d:
-            raise ValueError(f"candidate has dimension {candidate.dim}; the inputs have dimension {d}")
-        return candidate
-    try:
-        pts = np.asarray(candidate, dtype=float)
-    except (TypeError, ValueError) as exc:
+    if not isinstance(candidate, (Measure, np.ndarray, list, tuple)):
         raise TypeError(
             "candidate must be a Measure, an (n, d) array of samples or a sampler(n, rng); "
             f"got {type(candidate).__name__}"
-        ) from exc
-    if pts.size == 0:
+        )
+    if not isinstance(candidate, Measure) and np.size(candidate) == 0:
         raise ValueError("candidate is empty: it needs at least one point")
-    if pts.ndim == 1 and d == 1:
-        pts = pts[:, None]
-    if pts.ndim != 2:
-        raise ValueError(f"candidate samples must have shape (n, d); got {pts.shape}")
-    if d > 0 and pts.shape[1] != d:
-        raise ValueError(f"candidate has dimension {pts.shape[1]}; the inputs have dimension {d}")
-    if not np.all(np.isfinite(pts)):
-        raise ValueError("candidate contains NaN or infinite coordinates")
-    return Measure(pts)
+    m = as_measure(candidate, "candidate")
+    if d > 0 and m.dim != d:
+        raise ValueError(f"candidate has dimension {m.dim}; the inputs have dimension {d}")
+    return m
 
 
 def _probe_dim(sampler: Sampler, what: str) -> int:

@@ -93,7 +93,7 @@ def interpolate(mu: Measure, nu: Measure, t: float, metric: str = "euclidean", *
 
     Parameters
     ----------
-    mu, nu : Measure
+    mu, nu : Measure or array_like
         Point clouds or grid histograms of one dimension.
     t : float
         In ``[0, 1]``; ``t = 0`` gives ``mu`` and ``t = 1`` gives ``nu`` (as point clouds of
@@ -152,7 +152,7 @@ def geodesic(mu: Measure, nu: Measure, ts: ArrayLike, metric: str = "euclidean",
 
     Parameters
     ----------
-    mu, nu : Measure
+    mu, nu : Measure or array_like
     ts : array_like of float
         Times in ``[0, 1]``, any order.
     metric : {"euclidean", "cityblock", "chebyshev"}
@@ -198,7 +198,7 @@ def pairwise_lower_bound(measures: Sequence[Measure], weights: ArrayLike, metric
 
     Parameters
     ----------
-    measures : sequence of Measure
+    measures : sequence of Measure or array_like
     weights : array_like
         ``lambda`` (POT convention).
     metric : {"euclidean", "cityblock", "chebyshev"}
@@ -278,7 +278,7 @@ def recursive_barycenter(
 
     Parameters
     ----------
-    measures : sequence of Measure
+    measures : sequence of Measure or array_like
         ``nu_1..nu_K``, one dimension, in the order of the recursion.
     weights : array_like, optional
         ``lambda`` (POT convention: non-negative, summing to one); ``None`` gives ``1/K``.

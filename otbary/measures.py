@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Optional, Sequence
 
 import numpy as np
@@ -9,7 +10,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .geometry import Grid
 
-__all__ = ["Measure", "MASS_TOL", "check_weights", "check_measures", "check_pair", "common_grid"]
+__all__ = ["Measure", "MASS_TOL", "as_measure", "check_weights", "check_measures", "check_pair",
+           "common_grid"]
 
 #: Absolute tolerance on ``|sum(weights) - 1|`` for a measure or a weight vector.
 MASS_TOL = 1e-8
@@ -190,35 +192,60 @@ class Measure:
         return f"Measure({where})"
 
 
+def as_measure(x: object, name: str) -> Measure:
+    r"""``x`` itself if it is a :class:`Measure`; an array of points as its uniform empirical measure.
+
+    POT's habit: an ``(n, d)`` array (or list) of points stands for
+    :math:`\frac1n \sum_{i} \delta_{x_i}`; a 1D array of ``n`` numbers for ``n`` points on the
+    line. Anything else raises ``TypeError`` naming ``name``; an empty array, a 3D array or
+    non-finite coordinates raise ``ValueError``.
+    """
+    if isinstance(x, Measure):
+        return x
+    if not isinstance(x, (np.ndarray, list, tuple)):
+        raise TypeError(f"{name} must be an otbary.Measure or an (n, d) array of points; "
+                        f"got {type(x).__name__}")
+    try:
+        pts = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an otbary.Measure or an (n, d) array of numbers") from exc
+    if pts.ndim == 1:
+        pts = pts[:, None]
+    if pts.ndim != 2 or pts.shape[0] == 0 or pts.shape[1] == 0:
+        raise ValueError(f"{name}: an array of points must have shape (n, d) with n, d >= 1; "
+                         f"got {pts.shape}")
+    if not np.all(np.isfinite(pts)):
+        raise ValueError(f"{name} contains NaN or infinite coordinates")
+    return Measure(pts)
+
+
 def check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:
-    """Check that ``mu`` and ``nu`` are :class:`Measure` objects of one dimension.
+    """``mu`` and ``nu`` as :class:`Measure` objects (:func:`as_measure`) of one dimension.
 
     Raises
     ------
     TypeError
-        Either is not a Measure (the message names ``mu`` or ``nu``).
+        Either is neither a Measure nor an array of points (the message names ``mu`` or ``nu``).
     ValueError
         Their dimensions differ.
     """
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise TypeError(f"{name} must be an otbary.Measure; got {type(m).__name__}")
-    assert isinstance(mu, Measure) and isinstance(nu, Measure)
+    mu, nu = as_measure(mu, "mu"), as_measure(nu, "nu")
     if mu.dim != nu.dim:
         raise ValueError(f"mu and nu have different dimensions: {mu.dim} and {nu.dim}")
     return mu, nu
 
 
 def check_measures(measures: Sequence[Measure], name: str = "measures") -> list[Measure]:
-    """Check a non-empty sequence of :class:`Measure` of one dimension."""
-    if isinstance(measures, Measure):
-        raise TypeError(f"{name} must be a sequence of Measure, not a single Measure")
-    ms = list(measures)
+    """A non-empty sequence of :class:`Measure` (or arrays of points, :func:`as_measure`), one dimension."""
+    if isinstance(measures, (Measure, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of Measures or arrays of points, not a single "
+                        f"{type(measures).__name__}")
+    if isinstance(measures, (str, bytes)) or not isinstance(measures, Iterable):
+        raise TypeError(f"{name} must be a sequence of Measures or arrays of points; "
+                        f"got {type(measures).__name__}")
+    ms = [as_measure(m, f"{name}[{i}]") for i, m in enumerate(measures)]
     if not ms:
         raise ValueError(f"{name} is empty")
-    for i, m in enumerate(ms):
-        if not isinstance(m, Measure):
-            raise TypeError(f"{name}[{i}] must be an otbary.Measure; got {type(m).__name__}")
     dims = {m.dim for m in ms}
     if len(dims) > 1:
         raise ValueError(f"{name} have different dimensions: {sorted(dims)}")

@@ -136,6 +136,16 @@ def test_bad_grid(kwargs: dict[str, Any], name: str, exc: Any) -> None:
 # ---- w1 ------------------------------------------------------------------------------
 
 
+def test_arrays_are_uniform_empirical_measures() -> None:
+    # POT's habit: an (n, d) array of points is (1/n) sum_i delta_{x_i}; 1D arrays are points on the line
+    assert ob.w1(P2, P2 + 0.5, "cityblock") == ob.w1(MU, NU, "cityblock") == pytest.approx(1.0)
+    assert ob.solve_w1(P2.tolist(), NU, "euclidean").cost == pytest.approx(ob.w1(MU, NU, "euclidean"))
+    assert ob.w1([0.0, 1.0], [2.0, 3.0]) == pytest.approx(2.0)
+    res = ob.barycenter([P2, P2 + 0.5], [0.7, 0.3], "cityblock")
+    ref = ob.barycenter([MU, NU], [0.7, 0.3], "cityblock")
+    assert res.cost == pytest.approx(ref.cost) == pytest.approx(0.3)
+
+
 @pytest.mark.parametrize("fn", [ob.w1, ob.solve_w1])
 def test_w1_bad_arguments(fn: Callable[..., Any]) -> None:
     nu3 = ob.Measure(np.zeros((2, 3)))
@@ -143,8 +153,10 @@ def test_w1_bad_arguments(fn: Callable[..., Any]) -> None:
     raises_naming(ValueError, "metric", fn, MU, NU, "sqeuclidean")
     raises_naming(ValueError, "metric", fn, MU, NU, metric="l2")
     raises_naming(TypeError, "metric", fn, MU, NU, None)
-    raises_naming(TypeError, "mu", fn, P2, NU)
-    raises_naming(TypeError, "nu", fn, MU, P2)
+    raises_naming(TypeError, "mu", fn, "P2", NU)
+    raises_naming(TypeError, "nu", fn, MU, {"points": P2})
+    raises_naming(ValueError, "nu", fn, MU, np.zeros((0, 2)))
+    raises_naming(ValueError, "mu", fn, np.array([[0.0, np.nan]]), NU)
 
 
 # ---- barycenter ----------------------------------------------------------------------
@@ -173,7 +185,9 @@ def test_barycenter_non_numeric_weights() -> None:
 def test_barycenter_bad_measures() -> None:
     raises_naming(ValueError, "measures", ob.barycenter, [])
     raises_naming(TypeError, "measures", ob.barycenter, MU)
-    raises_naming(TypeError, "measures", ob.barycenter, [MU, P2])
+    raises_naming(TypeError, "measures", ob.barycenter, [MU, "P2"])
+    raises_naming(TypeError, "measures", ob.barycenter, None)
+    raises_naming(TypeError, "measures", ob.barycenter, P2)
     raises_naming(ValueError, "dimension", ob.barycenter, [MU, ob.Measure(np.zeros((2, 3)))])
 
 

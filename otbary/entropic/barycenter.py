@@ -228,7 +228,7 @@ def entropic_barycenter(
 
     Parameters
     ----------
-    measures : sequence of Measure
+    measures : sequence of Measure or array_like
         The inputs ``nu_k``.
     weights : array_like, optional
         ``lambda`` (non-negative, summing to one); ``None`` gives ``1/K``.

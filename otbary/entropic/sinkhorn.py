@@ -168,7 +168,7 @@ def sinkhorn_w1(
 
     Parameters
     ----------
-    mu, nu : Measure
+    mu, nu : Measure or array_like
     eps : float
         Regularisation ``> 0`` (units of the coordinates).
     metric : {"euclidean", "cityblock", "chebyshev"}
@@ -250,7 +250,7 @@ def sinkhorn_divergence(
 
     Parameters
     ----------
-    mu, nu : Measure
+    mu, nu : Measure or array_like
     eps : float
     metric : {"euclidean", "cityblock", "chebyshev"}
     **options

@@ -26,8 +26,9 @@ def solve_w1(mu: Measure, nu: Measure, metric: str = "euclidean") -> W1Result:
 
     Parameters
     ----------
-    mu, nu : Measure
-        Probability measures of the same dimension.
+    mu, nu : Measure or array_like
+        Probability measures of the same dimension; an ``(n, d)`` array of points stands for
+        the uniform empirical measure of its rows (POT's habit, :func:`otbary.measures.as_measure`).
     metric : {"euclidean", "cityblock", "chebyshev"}
         Ground metric ``d``.
 
