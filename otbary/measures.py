@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from .geometry import Grid
 
 __all__ = ["Measure", "MASS_TOL", "as_measure", "check_weights", "check_measures", "check_pair",
-           "common_grid"]
+           "common_grid", "to_pot"]
 
 #: Absolute tolerance on ``|sum(weights) - 1|`` for a measure or a weight vector.
 MASS_TOL = 1e-8
@@ -259,3 +259,44 @@ def common_grid(measures: Sequence[Measure]) -> Optional[Grid]:
         return None
     first = grids[0]
     return first if all(g == first for g in grids) else None
+
+
+def to_pot(
+    measures: Sequence[Measure], metric: str, support: Optional[ArrayLike] = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """POT's dense form of measures on one support: ``(A, M, points)``.
+
+    ``A[:, k]`` holds the masses of ``measures[k]`` on ``points`` (shape ``(s, K)``, the input of
+    :func:`ot.lp.barycenter`), ``M[i, j] = d(x_i, x_j)`` the exact cost matrix (SciPy's ``cdist``;
+    POT's own euclidean ``ot.dist`` expands ``|x|^2 + |y|^2 - 2 x.y`` and loses about 1e-8). The
+    support is ``support`` if given, else the shared grid's nodes, else the union of the atoms;
+    every atom of positive mass must lie on it.
+
+    Raises
+    ------
+    ValueError
+        An atom of positive mass is not a support point.
+    """
+    from scipy.spatial.distance import cdist
+
+    from .geometry import check_metric
+
+    ms = check_measures(measures)
+    metric = check_metric(metric)
+    if support is not None:
+        pts = np.atleast_2d(np.asarray(support, dtype=float))
+    else:
+        grid = common_grid(ms)
+        pts = grid.points if grid is not None else np.unique(np.concatenate([m.points for m in ms]), axis=0)
+    M = np.asarray(cdist(pts, pts, metric=metric), dtype=float)
+    if support is None and common_grid(ms) is not None:
+        return np.stack([np.asarray(m.weights, dtype=float) for m in ms], axis=1), M, pts
+    index = {tuple(p): i for i, p in enumerate(pts)}
+    A = np.zeros((pts.shape[0], len(ms)))
+    for k, m in enumerate(ms):
+        for p, w in zip(m.points, m.weights, strict=True):
+            if w > 0:
+                if tuple(p) not in index:
+                    raise ValueError(f"measures[{k}] has an atom of positive mass at {p}, not on the support")
+                A[index[tuple(p)], k] += w
+    return A, M, pts

@@ -22,17 +22,15 @@ from otbary.arcs import neighbour_arcs, offset_arcs, primitive_offsets
 from otbary.exact import colgen
 from otbary.exact.grid import barycenter_grid, w1_grid
 from otbary.exact.ipm import solve_lp
+from otbary.measures import to_pot
 
 METRICS = ("cityblock", "chebyshev", "euclidean")
 RTOL = 1e-8
 
 
 def cost_matrix(grid: ob.Grid, metric: str) -> np.ndarray:
-    """Dense ``d(x_i, x_j)`` on the grid nodes, computed exactly."""
-    pts = grid.points
-    if metric == "euclidean":
-        return ot.dist(pts, pts, metric="minkowski", p=2)
-    return ot.dist(pts, pts, metric=metric)
+    """Dense ``d(x_i, x_j)`` on the grid nodes, computed exactly (:func:`otbary.measures.to_pot`)."""
+    return to_pot([ob.Measure.on_grid(grid, np.full(grid.size, 1 / grid.size))], metric)[1]
 
 
 def histogram(rng: np.random.Generator, n: int, sparse: bool = False) -> np.ndarray:

@@ -26,6 +26,7 @@ from oracles import pot_objective, pot_w1
 from scipy.spatial.distance import cdist
 
 import otbary as ob
+from otbary.measures import to_pot
 from otbary.testing import (
     cdf_w1,
     check_1d_formula,
@@ -67,13 +68,8 @@ def pot_fixed_support_barycenter(
     support: NDArray[np.float64], measures: Sequence[ob.Measure], lam: Any, metric: str
 ) -> ob.Measure:
     """``ot.lp.barycenter`` on ``support`` (every input must live on ``support``)."""
-    index = {tuple(p): i for i, p in enumerate(np.asarray(support))}
-    hist = np.zeros((len(index), len(measures)))
-    for k, m in enumerate(measures):
-        for p, w in zip(m.points, m.weights, strict=True):
-            if w > 0:
-                hist[index[tuple(p)], k] += w
-    b = ot.lp.barycenter(hist, dist(support, support, metric), np.asarray(lam), solver="highs-ds")
+    hist, M, _ = to_pot(measures, metric, support)
+    b = ot.lp.barycenter(hist, M, np.asarray(lam), solver="highs-ds")
     b = np.maximum(np.asarray(b, dtype=float), 0.0)
     return ob.Measure(support, b / b.sum())
 

@@ -184,3 +184,24 @@ def test_weighted_median() -> None:
     assert ots.weighted_median([3.0, 1.0, 2.0], [1 / 3, 1 / 3, 1 / 3]) == 2.0
     assert ots.weighted_median([0.0, 10.0], [0.5, 0.5]) == 0.0  # lower median on a tie
     assert ots.weighted_median([0.0, 10.0], [0.4, 0.6]) == 10.0
+
+
+def test_to_pot_matches_the_measures() -> None:
+    from scipy.spatial.distance import cdist
+
+    from otbary.measures import to_pot
+
+    g = ob.Grid((3, 2), spacing=0.5)
+    a, b = np.arange(1.0, 7.0), np.arange(6.0, 0.0, -1.0)
+    ms = [ob.Measure.on_grid(g, a / a.sum()), ob.Measure.on_grid(g, b / b.sum())]
+    A, M, pts = to_pot(ms, "euclidean")
+    np.testing.assert_array_equal(pts, g.points)
+    np.testing.assert_allclose(A[:, 1], b / b.sum())
+    np.testing.assert_allclose(M, cdist(g.points, g.points))
+    clouds = [ob.Measure([[0.0, 0.0], [1.0, 1.0]], [0.25, 0.75]), ob.Measure([[1.0, 1.0], [2.0, 0.0]])]
+    A, M, pts = to_pot(clouds, "cityblock")
+    assert pts.tolist() == [[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]
+    np.testing.assert_allclose(A, [[0.25, 0.0], [0.75, 0.5], [0.0, 0.5]])
+    assert M[0, 2] == 2.0 and M[1, 2] == 2.0
+    with pytest.raises(ValueError, match=r"measures\[1\] has an atom"):
+        to_pot(clouds, "cityblock", support=[[0.0, 0.0], [1.0, 1.0]])

@@ -20,6 +20,7 @@ from otbary.exact import pointcloud
 from otbary.exact.highs import solve_lp
 from otbary.exact.onedim import w1_1d
 from otbary.exact.pointcloud import barycenter_on_support, w1_points
+from otbary.measures import to_pot
 
 RTOL = 1e-9
 
@@ -38,19 +39,9 @@ def dist(x: NDArray[np.float64], y: NDArray[np.float64], metric: str) -> NDArray
     return np.asarray(cdist(x, y, metric=metric))
 
 
-def histograms(measures: list[ob.Measure], support: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Masses of each measure on ``support`` (which must contain all atoms), shape ``(s, K)``."""
-    cols = []
-    for m in measures:
-        idx = [int(np.flatnonzero(np.all(support == p, axis=1))[0]) for p in m.points]
-        cols.append(np.bincount(idx, m.weights, support.shape[0]))
-    return np.stack(cols, axis=1)
-
-
 def pot_barycenter_value(measures: list[ob.Measure], lam: NDArray[np.float64], support: NDArray[np.float64],
                          metric: str) -> float:
-    A = histograms(measures, support)
-    M = dist(support, support, metric)
+    A, M, _ = to_pot(measures, metric, support)
     bary = ot.lp.barycenter(A, M, lam)
     return float(sum(lk * ot.emd2(bary, A[:, k], M) for k, lk in enumerate(lam)))
 

@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..geometry import Grid
-from ..measures import Measure
+from ..measures import Measure, to_pot
 
 __all__ = ["CASES", "Case", "Sampler", "case_names", "get_case", "normal_atoms"]
 
@@ -320,8 +320,7 @@ def grid_mixture(quick: bool) -> Case:
             v += w * np.exp(-np.sum((x - c) ** 2, axis=1) / (2 * s * s))
         ms.append(Measure.on_grid(g, v, normalize=True))
     lam = np.array([0.25, 0.35, 0.4])
-    M = ot.dist(x, x, metric="cityblock")
-    A = np.stack([m.weights for m in ms], axis=1)
+    A, M, _ = to_pot(ms, "cityblock")
     b = ot.lp.barycenter(A, M, lam, solver="highs")
     bary = Measure.on_grid(g, np.clip(b, 0, None), normalize=True)
     opt = float(sum(lk * ot.emd2(bary.weights, m.weights, M) for lk, m in zip(lam, ms, strict=True)))
