@@ -1,4 +1,8 @@
-"""Typed results returned by the solvers."""
+"""Typed results returned by the solvers, and the one status vocabulary they share.
+
+Every result says how it ended with one word of :data:`STATUSES` (``.status``, a property
+on the results of iterative solvers whose fields are ``converged`` and ``n_iter``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,29 @@ from numpy.typing import NDArray
 from .measures import Measure
 from .potentials import Potential
 
-__all__ = ["W1Result", "BarycenterResult", "SinkhornResult", "BallResult", "CertifyResult"]
+__all__ = ["STATUSES", "W1Result", "BarycenterResult", "SinkhornResult", "BallResult", "CertifyResult",
+           "check_status", "iteration_status"]
+
+#: The status words of every result and what each one claims.
+STATUSES: dict[str, str] = {
+    "optimal": "certified optimal: the cost and a dual lower bound agree within the certificate's tolerance",
+    "converged": "an iterative method met its tolerance (no optimality certificate)",
+    "max_iter": "an iterative method stopped at its iteration cap before meeting its tolerance",
+    "feasible": "a valid answer with no optimality claim (e.g. the recursive barycenter)",
+    "infeasible": "the constraints admit no answer (a ball problem whose balls do not meet)",
+}
+
+
+def check_status(status: str) -> str:
+    """``status`` if it is a word of :data:`STATUSES`, else ``ValueError`` listing them."""
+    if status not in STATUSES:
+        raise ValueError(f"status={status!r} is not one of {tuple(STATUSES)}")
+    return status
+
+
+def iteration_status(converged: bool) -> str:
+    """``"converged"`` or ``"max_iter"``: the status of an iterative method."""
+    return "converged" if converged else "max_iter"
 
 
 @dataclass(frozen=True)
@@ -31,6 +57,7 @@ class W1Result:
     method : str
         Which path computed it (``"1d"``, ``"grid-flow"``, ``"network-simplex"``, ...).
     status : str
+        A word of :data:`STATUSES`.
         ``"optimal"``: ``cost - lower_bound`` is within the solver tolerance.
     info : dict
         Solver details (iterations, time, sizes).
@@ -43,6 +70,9 @@ class W1Result:
     method: str
     status: str = "optimal"
     info: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_status(self.status)
 
     @property
     def gap(self) -> float:
@@ -76,6 +106,7 @@ class BarycenterResult:
     potentials : list of Potential, optional
         The ``lambda_k``-Lipschitz ``g_k`` behind :attr:`lower_bound`.
     status : str
+        A word of :data:`STATUSES`.
     info : dict
         Solver details; ``info["support"]`` says what the optimum was taken over.
     """
@@ -90,6 +121,9 @@ class BarycenterResult:
     potentials: Optional[list[Potential]] = None
     status: str = "optimal"
     info: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_status(self.status)
 
     @property
     def gap(self) -> float:
@@ -143,6 +177,11 @@ class SinkhornResult:
     def __float__(self) -> float:
         return float(self.value)
 
+    @property
+    def status(self) -> str:
+        """``"converged"`` or ``"max_iter"`` (:data:`STATUSES`)."""
+        return iteration_status(self.converged)
+
 
 @dataclass(frozen=True)
 class BallResult:
@@ -176,6 +215,7 @@ class BallResult:
         The certified dual (Lagrangian) lower bound on the optimum (``-inf`` when infeasible).
     metric : str
     status : str
+        A word of :data:`STATUSES`.
         ``"optimal"`` or ``"infeasible"``.
     info : dict
         ``path`` (``"grid-flow"`` or ``"plan"``), ``support``, ``radius_scale_lower``, solver
@@ -194,6 +234,9 @@ class BallResult:
     metric: str
     status: str = "optimal"
     info: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_status(self.status)
 
     @property
     def gap(self) -> float:

@@ -213,3 +213,21 @@ def test_entry_points_are_not_stubs() -> None:
         raised = [n for n in ast.walk(tree) if isinstance(n, ast.Raise) and n.exc is not None]
         names = {getattr(getattr(r.exc, "func", r.exc), "id", None) for r in raised}
         assert "NotImplementedError" not in names, f"otbary.{name} is a stub"
+
+
+def test_one_status_vocabulary() -> None:
+    from otbary.results import STATUSES
+
+    mu, nu, far = ob.Measure([[0.0], [1.0]]), ob.Measure([[2.0], [3.0]]), ob.Measure([[9.0]])
+    assert ob.solve_w1(mu, nu).status == "optimal"
+    assert ob.barycenter([mu, nu]).status == "optimal"
+    assert ob.recursive_barycenter([mu, nu]).status == "feasible"
+    assert ob.sinkhorn_w1(mu, nu, 0.5).status == "converged"
+    with pytest.warns(RuntimeWarning):
+        capped = ob.barycenter([mu, nu], method="entropic", eps=0.01, max_iter=2, on_max_iter="warn")
+    assert capped.status == "max_iter"
+    # two balls of radius 1 around measures 7 apart do not meet
+    assert ob.ball_problem(mu, [nu, far], [1.0, 1.0]).status == "infeasible"
+    assert {"optimal", "converged", "max_iter", "feasible", "infeasible"} == set(STATUSES)
+    with pytest.raises(ValueError, match="status='done' is not one of"):
+        ob.BarycenterResult(mu, 0.0, 0.0, np.ones(1), "exact", "euclidean", np.zeros(1), status="done")

@@ -365,7 +365,9 @@ def test_bad_measures_and_options() -> None:
     with pytest.raises(ValueError, match="different dimensions"):
         ob.interpolate(a, b, 0.5)
     with pytest.raises(TypeError, match="nu must"):
-        ob.interpolate(a, [[1.0, 0.0]], 0.5)  # type: ignore[arg-type]
+        ob.interpolate(a, "b", 0.5)  # type: ignore[arg-type]
+    # POT's habit: an array of points is the uniform empirical measure of its rows
+    assert ob.interpolate(a, [[1.0, 0.0]], 0.5).points.tolist() == [[0.5, 0.0]]
     with pytest.raises(ValueError, match="measures have different dimensions"):
         ob.recursive_barycenter([a, b])
     with pytest.raises(ValueError, match="metric"):

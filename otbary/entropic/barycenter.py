@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..geometry import Grid, box_diameter, check_metric
 from ..measures import Measure, check_measures, check_weights
-from ..results import BarycenterResult
+from ..results import BarycenterResult, iteration_status
 from ..support import SupportArg, resolve_support
 from .kernels import DenseLogKernel, GridLogKernel, LogKernel
 from .options import (
@@ -377,6 +377,6 @@ def entropic_barycenter(
         metric=metric,
         costs=costs,
         potentials=None,
-        status="converged" if converged else "max_iter",
+        status=iteration_status(converged),
         info=info,
     )

@@ -37,6 +37,7 @@ from scipy.special import logsumexp, softmax
 
 from ..geometry import Grid
 from ..measures import Measure, check_weights
+from ..results import iteration_status
 
 __all__ = ["FusionResult", "fit_fusion", "geometric_mixture", "kde_log_density"]
 
@@ -68,6 +69,11 @@ class FusionResult:
     log_z: float
     converged: bool
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``"converged"`` or ``"max_iter"`` (:data:`otbary.results.STATUSES`)."""
+        return iteration_status(self.converged)
 
 
 def kde_log_density(samples: Any, bandwidth: Optional[float] = None) -> LogDensity:
