@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .geometry import Grid
 
-__all__ = ["Measure", "MASS_TOL", "as_measure", "check_weights", "check_measures", "check_pair",
+__all__ = ["Measure", "MASS_TOL", "as_measure", "as_points", "check_weights", "check_measures", "check_pair",
            "common_grid", "to_pot"]
 
 #: Absolute tolerance on ``|sum(weights) - 1|`` for a measure or a weight vector.
@@ -192,31 +192,38 @@ class Measure:
         return f"Measure({where})"
 
 
+def as_points(x: object, name: str, what: str = "an array of points") -> NDArray[np.float64]:
+    """``x`` as a finite ``(n, d)`` float array (a 1D array: ``n`` points on the line).
+
+    Raises ``TypeError`` (not numbers) or ``ValueError`` (empty, more than two axes, NaN or
+    infinite entries), naming ``name``.
+    """
+    try:
+        pts = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be {what} of numbers; got {type(x).__name__}") from exc
+    if pts.ndim == 1:
+        pts = pts[:, None]
+    if pts.ndim != 2 or pts.shape[0] == 0 or pts.shape[1] == 0:
+        raise ValueError(f"{name}: {what} must have shape (n, d) with n, d >= 1; got {pts.shape}")
+    if not np.all(np.isfinite(pts)):
+        raise ValueError(f"{name} contains NaN or infinite coordinates")
+    return pts
+
+
 def as_measure(x: object, name: str) -> Measure:
     r"""``x`` itself if it is a :class:`Measure`; an array of points as its uniform empirical measure.
 
     POT's habit: an ``(n, d)`` array (or list) of points stands for
     :math:`\frac1n \sum_{i} \delta_{x_i}`; a 1D array of ``n`` numbers for ``n`` points on the
-    line. Anything else raises ``TypeError`` naming ``name``; an empty array, a 3D array or
-    non-finite coordinates raise ``ValueError``.
+    line (:func:`as_points`). Anything else raises ``TypeError`` naming ``name``.
     """
     if isinstance(x, Measure):
         return x
     if not isinstance(x, (np.ndarray, list, tuple)):
         raise TypeError(f"{name} must be an otbary.Measure or an (n, d) array of points; "
                         f"got {type(x).__name__}")
-    try:
-        pts = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an otbary.Measure or an (n, d) array of numbers") from exc
-    if pts.ndim == 1:
-        pts = pts[:, None]
-    if pts.ndim != 2 or pts.shape[0] == 0 or pts.shape[1] == 0:
-        raise ValueError(f"{name}: an array of points must have shape (n, d) with n, d >= 1; "
-                         f"got {pts.shape}")
-    if not np.all(np.isfinite(pts)):
-        raise ValueError(f"{name} contains NaN or infinite coordinates")
-    return Measure(pts)
+    return Measure(as_points(x, name))
 
 
 def check_pair(mu: object, nu: object) -> tuple[Measure, Measure]:

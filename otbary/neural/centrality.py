@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from ..exact import w1
 from ..geometry import check_metric
-from ..measures import Measure
+from ..measures import Measure, as_points
 from .samplers import Sampler, as_sampler
 
 __all__ = ["CentralityResult", "model_centrality", "pairwise_w1"]
@@ -87,18 +87,9 @@ class CentralityResult:
 def _check_samples(x: Any, name: str, dim: Optional[int] = None) -> NDArray[np.float64]:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
         x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must give an array of numbers; got {type(x).__name__}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must give samples of shape (n, d); got shape {arr.shape}")
+    arr = as_points(x, name, "samples")
     if dim is not None and arr.shape[1] != dim:
         raise ValueError(f"{name} gives samples of dimension {arr.shape[1]}; expected {dim}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} gives NaN or infinite samples")
     return arr
 
 
