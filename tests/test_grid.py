@@ -96,11 +96,7 @@ def test_primitive_offsets_and_reverse_arcs() -> None:
 
 
 def test_ipm_matches_highs_on_random_lp() -> None:
-    rng = np.random.default_rng(3)
-    m, n = 40, 120
-    A = sp.hstack([sp.identity(m), sp.random(m, n - m, density=0.1, random_state=4)], format="csr")
-    b = A @ rng.random(n)
-    c = rng.random(n)
+    A, b, c = _random_lp()
     res = solve_lp(c, A, b)
     ref = linprog(c, A_eq=A, b_eq=b, method="highs")
     assert res.status == "optimal"
@@ -109,10 +105,56 @@ def test_ipm_matches_highs_on_random_lp() -> None:
     np.testing.assert_allclose(A @ res.x, b, atol=1e-12)
 
 
-def test_ipm_superlu_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+def _random_lp() -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    m, n = 40, 120
+    A = sp.hstack([sp.identity(m), sp.random(m, n - m, density=0.1, random_state=4)], format="csr")
+    return A, A @ rng.random(n), rng.random(n)
+
+
+def test_ipm_failure_modes_keep_the_best_iterate(monkeypatch: pytest.MonkeyPatch) -> None:
     from otbary.exact import ipm
 
-    monkeypatch.setattr(ipm, "_PARDISO", [None])
+    A, b, c = _random_lp()
+    capped = solve_lp(c, A, b, max_iter=2)
+    assert capped.status == "max_iter" and capped.iterations == 2 and np.all(np.isfinite(capped.x))
+    # no progress: the best iterate does not change for STALL_ITERATIONS iterations
+    monkeypatch.setattr(ipm, "_step", lambda newton, x, y, s, rp, rd, reg: (x, y, s, (0.0, 0.0, 0.0, 0.0)))
+    stalled = solve_lp(c, A, b)
+    assert stalled.status == "stalled" and stalled.iterations == 1 + ipm.STALL_ITERATIONS
+
+    def broken(*args: object) -> None:
+        raise FloatingPointError("PARDISO error -4 in phase 22")
+
+    monkeypatch.setattr(ipm, "_step", broken)
+    failed = solve_lp(c, A, b)
+    assert failed.status.startswith("numerical_failure: PARDISO error -4") and np.all(np.isfinite(failed.y))
+
+
+def test_grid_lp_falls_back_to_the_highs_simplex(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otbary.exact import grid as g
+
+    real = g.solve_lp
+
+    def stalls(*args: object, **kwargs: object) -> object:
+        res = real(*args, **kwargs)  # type: ignore[arg-type]
+        res.status = "stalled"
+        return res
+
+    monkeypatch.setattr(g, "solve_lp", stalls)
+    grid = ob.Grid((5, 4), spacing=0.5)
+    rng = np.random.default_rng(2)
+    a, b = histogram(rng, grid.size), histogram(rng, grid.size)
+    res = w1_grid(ob.Measure.on_grid(grid, a), ob.Measure.on_grid(grid, b), "cityblock")
+    assert res.info["backend"] == "highs-ds" and res.info["ipm_status"] == "stalled"
+    assert res.cost == pytest.approx(ot.emd2(a, b, cost_matrix(grid, "cityblock")), rel=RTOL)
+    assert_certified(res)
+
+
+def test_ipm_superlu_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otbary.exact import factor
+
+    monkeypatch.setattr(factor, "_PARDISO", [None])
     grid = ob.Grid((5, 4), spacing=0.5)
     rng = np.random.default_rng(1)
     a, b = histogram(rng, grid.size), histogram(rng, grid.size)
