@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .geometry import Grid
+from .geometry import Grid, check_metric, pairwise_distances
 
 __all__ = ["Measure", "MASS_TOL", "as_measure", "as_points", "check_weights", "check_measures", "check_pair",
            "common_grid", "to_pot"]
@@ -274,7 +274,8 @@ def to_pot(
     """POT's dense form of measures on one support: ``(A, M, points)``.
 
     ``A[:, k]`` holds the masses of ``measures[k]`` on ``points`` (shape ``(s, K)``, the input of
-    :func:`ot.lp.barycenter`), ``M[i, j] = d(x_i, x_j)`` the exact cost matrix (SciPy's ``cdist``;
+    :func:`ot.lp.barycenter`), ``M[i, j] = d(x_i, x_j)`` the exact cost matrix
+    (:func:`otbary.geometry.pairwise_distances`, SciPy's ``cdist``;
     POT's own euclidean ``ot.dist`` expands ``|x|^2 + |y|^2 - 2 x.y`` and loses about 1e-8). The
     support is ``support`` if given, else the shared grid's nodes, else the union of the atoms;
     every atom of positive mass must lie on it.
@@ -284,10 +285,6 @@ def to_pot(
     ValueError
         An atom of positive mass is not a support point.
     """
-    from scipy.spatial.distance import cdist
-
-    from .geometry import check_metric
-
     ms = check_measures(measures)
     metric = check_metric(metric)
     if support is not None:
@@ -295,7 +292,7 @@ def to_pot(
     else:
         grid = common_grid(ms)
         pts = grid.points if grid is not None else np.unique(np.concatenate([m.points for m in ms]), axis=0)
-    M = np.asarray(cdist(pts, pts, metric=metric), dtype=float)
+    M = pairwise_distances(pts, pts, metric)
     if support is None and common_grid(ms) is not None:
         return np.stack([np.asarray(m.weights, dtype=float) for m in ms], axis=1), M, pts
     index = {tuple(p): i for i, p in enumerate(pts)}

@@ -38,7 +38,7 @@ import itertools
 import math
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -374,27 +374,20 @@ def resolve_workers(workers: Optional[int]) -> int:
     return int(workers)
 
 
-class _Costs:
-    """The costs of :func:`_coupling_costs`, computed now or on a pool."""
-
-    def __init__(self, futures: Sequence[Any]):
-        self._futures = futures
-
-    def result(self) -> Vector:
-        return np.array([f.result() if isinstance(f, Future) else f for f in self._futures], dtype=float)
-
-
 def _coupling_costs(pairs: Sequence[tuple[Vector, Vector]], grid: Grid, metric: str, rng: np.random.Generator,
-                    pool: Optional[ThreadPoolExecutor]) -> _Costs:
-    """:func:`coupling_cost` of each pair, each with its own child stream of ``rng``.
+                    pool: Optional[ThreadPoolExecutor]) -> Callable[[], Vector]:
+    """:func:`coupling_cost` of each pair, each with its own child stream of ``rng``; call the
+    result for the costs (computed now without a pool, else waited for).
 
     The streams are spawned in order before any work starts, so the costs do not depend on the
     pool (or on its size): the same seed gives the same bounds with any number of threads.
     """
     jobs = zip(pairs, rng.spawn(len(pairs)), strict=True)
     if pool is None:
-        return _Costs([coupling_cost(x, y, grid, metric, g) for (x, y), g in jobs])
-    return _Costs([pool.submit(coupling_cost, x, y, grid, metric, g) for (x, y), g in jobs])
+        done = np.array([coupling_cost(x, y, grid, metric, g) for (x, y), g in jobs])
+        return lambda: done
+    futures = [pool.submit(coupling_cost, x, y, grid, metric, g) for (x, y), g in jobs]
+    return lambda: np.array([f.result() for f in futures])
 
 
 def _smoothed_draws(mu: Vector, grid: Grid, n: int, rng: np.random.Generator) -> Vector:
@@ -814,7 +807,7 @@ def gap_bounds(
         xp = draw(candidate, n_pilot, rng, d, "candidate")
         zp = _smoothed_draws(mu_g, g, n_pilot, rng)
         yps = [draw(inputs[k], n_pilot, rng, d, f"measures[{k}]") for k in active]
-        costs = _coupling_costs([(s, yp) for yp in yps for s in (xp, zp)], plan, metric, rng, pool).result()
+        costs = _coupling_costs([(s, yp) for yp in yps for s in (xp, zp)], plan, metric, rng, pool)()
         pilot = {"candidate": float(lam[active] @ costs[0::2]), "reference": float(lam[active] @ costs[1::2])}
         comparator = "candidate" if pilot["candidate"] <= pilot["reference"] else "reference"
 
@@ -840,7 +833,7 @@ def gap_bounds(
                                                     n_correction)
                 per_k[r, k, 0] = low_c
             vals["L_opt"][r] += ref.infimum
-            costs = pending.result().reshape(len(active), -1)
+            costs = pending().reshape(len(active), -1)
             per_k[r, active, 1] = costs[:, 0]
             vals["U_c"][r] = float(lam[active] @ costs[:, 0])
             if z is not None:
@@ -878,6 +871,6 @@ def gap_bounds(
               "n_repeats": R, "grid_shape": ref.info.get("grid"), "radius": graph.radius,
               "plan_grid_shape": "x".join(str(v) for v in plan.shape),
               "cell_infimum_loss": ref.node_minimum - ref.infimum, "comparator": comparator,
-              "pilot": pilot, "workers": jobs},
+              "pilot": pilot, "workers": jobs if pool is not None else 1},
     )
     return bounds, reference

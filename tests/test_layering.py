@@ -26,18 +26,21 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _from_target(mod: str, path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module name of ``from ... import`` in ``mod`` (relative levels resolved)."""
+    if not node.level:
+        return node.module or ""
+    package = (mod if path.name == "__init__.py" else mod.rpartition(".")[0]).split(".")
+    return ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+
+
 def _imports(mods: dict[str, Path]) -> list[tuple[str, str, str]]:
     """``(importer, imported module, name)`` for every import of an otbary module."""
     found = []
     for mod, path in mods.items():
-        package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                    target = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    target = node.module or ""
+                target = _from_target(mod, path, node)
                 if target.split(".")[0] != "otbary":
                     continue
                 for alias in node.names:
@@ -102,12 +105,10 @@ def _borrowed(mods: dict[str, Path]) -> set[tuple[str, str]]:
            if name.startswith("_") and not name.startswith("__") and target != importer}
     for mod, path in mods.items():
         tree = ast.parse(path.read_text())
-        package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
         aliases = {}  # local name -> otbary module, for module imports (``from .exact import grid as g``)
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
+            if isinstance(node, ast.ImportFrom):
+                target = _from_target(mod, path, node)
                 for a in node.names:
                     if f"{target}.{a.name}" in mods:
                         aliases[a.asname or a.name] = f"{target}.{a.name}"
