@@ -47,6 +47,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .errors import SizeLimitError
+from .extras import require
 from .geometry import Grid, check_metric, pairwise_distances
 from .measures import Measure
 from .support import FixedSupportArg
@@ -60,13 +61,7 @@ MAX_PLAN_ENTRIES = 2_000_000
 
 def require_cvxpy() -> Any:
     """Import and return :mod:`cvxpy`, or raise ``ImportError`` with the install hint."""
-    try:
-        import cvxpy
-    except ImportError as exc:  # pragma: no cover - cvxpy is installed in the dev environment
-        raise ImportError(
-            "otbary.cvx needs cvxpy, an optional dependency: pip install 'otbary[cvx]' (or pip install cvxpy)"
-        ) from exc
-    return cvxpy
+    return require("cvxpy", "otbary.cvx", "pip install 'otbary[cvx]' (or pip install cvxpy)")
 
 
 def support_points(support: FixedSupportArg) -> NDArray[np.float64]:

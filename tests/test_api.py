@@ -231,3 +231,13 @@ def test_one_status_vocabulary() -> None:
     assert {"optimal", "converged", "max_iter", "feasible", "infeasible"} == set(STATUSES)
     with pytest.raises(ValueError, match="status='done' is not one of"):
         ob.BarycenterResult(mu, 0.0, 0.0, np.ones(1), "exact", "euclidean", np.zeros(1), status="done")
+
+
+def test_a_missing_extra_gives_a_one_line_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otbary.extras import require
+
+    assert require("numpy", "otbary", "-").__name__ == "numpy"
+    monkeypatch.setitem(sys.modules, "cvxpy", None)  # import cvxpy now raises ImportError
+    with pytest.raises(ImportError, match=r"^otbary.cvx needs cvxpy, which is not installed: pip") as info:
+        require("cvxpy", "otbary.cvx", "pip install 'otbary[cvx]'")
+    assert "\n" not in str(info.value)

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the imports follow the check for torch, see below)
 """Neural W1 barycenters (WGAN-GP), checked against the exact answer. Needs torch.
 
 ``import otbary`` never imports this package (nor torch). ``import otbary.neural`` without torch
@@ -16,13 +17,10 @@ their modules.
 
 from __future__ import annotations
 
-try:
-    import torch  # noqa: F401
-except ImportError as exc:  # pragma: no cover - exercised in a torch-free environment
-    raise ImportError(
-        "otbary.neural needs PyTorch, which is not installed: pip install otbary[neural] "
-        "(or pip install torch)"
-    ) from exc
+from ..extras import require
+
+# before the submodules, which import torch themselves: without torch the hint, not a bare error
+require("torch", "otbary.neural", "pip install otbary[neural] (or pip install torch)")
 
 from .barycenter import (
     NeuralBarycenterResult,

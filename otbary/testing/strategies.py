@@ -31,17 +31,9 @@ import math
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
-
-try:
-    from hypothesis import strategies as st
-    from hypothesis.extra import numpy as hnp
-except ImportError as exc:  # pragma: no cover - exercised by the plain-install check
-    raise ImportError(
-        "otbary.testing.strategies needs hypothesis: pip install hypothesis (or otbary[dev]); "
-        "the known-answer builders without it are in otbary.testing.known"
-    ) from exc
 from numpy.typing import NDArray
 
+from ..extras import require
 from ..geometry import METRICS, Grid
 from ..measures import Measure
 from .known import (
@@ -54,6 +46,11 @@ from .known import (
     normalise,
     weighted_median,
 )
+
+require("hypothesis", "otbary.testing.strategies",
+        "pip install hypothesis (or otbary[dev]); otbary.testing.known has the builders without it")
+from hypothesis import strategies as st  # noqa: E402 (after the check that gives the install hint)
+from hypothesis.extra import numpy as hnp  # noqa: E402
 
 __all__ = [
     "SUM_TOL",
